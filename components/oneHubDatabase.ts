@@ -1,0 +1,270 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION, PASSWORD_LENGTH, PASSWORD_SPECIALS } from "./aurora";
+import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty } from "./validation";
+
+export const DB_PORT = 3306;
+export const DB_NAME = "onehub";
+const DB_USER = "onehub";
+const LOG_EXPORTS = ["error", "slowquery"];
+
+export interface OneHubDatabaseArgs {
+    /** VPC the cluster's security group is created in. */
+    vpcId: pulumi.Input<string>;
+    /**
+     * Subnets of the DB subnet group, at least two in different AZs (an RDS requirement).
+     * Isolated subnets are best: Aurora needs no route to the internet.
+     */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Aurora MySQL version. Default "8.0.mysql_aurora.3.10.0" (the 3.10 LTS line).
+     * See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraMySQLReleaseNotes/AuroraMySQL.Updates.30Updates.html
+     */
+    engineVersion?: string;
+    /**
+     * Minimum Aurora capacity units, 0–256 in steps of 0.5. Default 0.5. 0 enables auto-pause
+     * (Aurora MySQL ≥ 3.08.0) and needs `secondsUntilAutoPause`; OneHub's cron and its slaves'
+     * SYNC_FREQUENCY polling keep the database busy, so it rarely pauses.
+     */
+    minCapacity?: number;
+    /** Maximum Aurora capacity units, 1–256 in steps of 0.5. Default 4. It also sets `max_connections`. */
+    maxCapacity?: number;
+    /**
+     * Idle seconds before an auto-pausing (min 0 ACU) cluster pauses, 300–86400; 0 = no auto-pause.
+     * Default 0. See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html
+     */
+    secondsUntilAutoPause?: number;
+    /**
+     * Serverless v2 readers besides the writer, 0–15. Default 0. Each is placed in a different AZ
+     * from the writer (promotion tier 1), so a writer or AZ failure fails over in about a minute.
+     */
+    readerCount?: number;
+    /** Days of automated backups, 1–35. Default 1. */
+    backupRetentionDays?: number;
+    /** Refuse `pulumi destroy` and console deletes of the cluster. Default false. */
+    deletionProtection?: boolean;
+    /** Take a final snapshot when the cluster is deleted. Default false (true for production). */
+    finalSnapshot?: boolean;
+    /**
+     * RDS Data API, so operators can query from the console's Query Editor or `aws rds-data`
+     * with the credentials secret, without a bastion. Default true.
+     */
+    enableDataApi?: boolean;
+    /**
+     * Master password. Default: a generated 40-character password. Supply the existing one when
+     * migrating. 8–41 characters with none of `? & / @ : # %`, quotes or spaces.
+     */
+    masterPassword?: pulumi.Input<string>;
+    /** Retention of the exported error and slow-query logs, a CloudWatch-allowed value. Default 30. */
+    logRetentionDays?: number;
+    /** Tags for every resource. */
+    tags?: Record<string, string>;
+}
+
+/**
+ * Aurora MySQL Serverless v2 for OneHub, with its own security group (no ingress until a
+ * service attaches itself) and OneHub's `SQL_DSN` published as a Secrets Manager secret.
+ */
+export class OneHubDatabase extends pulumi.ComponentResource {
+    public readonly clusterArn: pulumi.Output<string>;
+    public readonly clusterId: pulumi.Output<string>;
+    /** Writer endpoint. */
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly readerEndpoint: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    /** Services add an ingress rule on this group from their own group, on `port`. */
+    public readonly securityGroupId: pulumi.Output<string>;
+    /** Secrets Manager secret holding OneHub's `SQL_DSN`, for ECS `secrets`. */
+    public readonly sqlDsnSecretArn: pulumi.Output<string>;
+    /** Secret in the RDS credentials JSON shape, for the Query Editor and the Data API. */
+    public readonly credentialsSecretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: OneHubDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        const key = (k: string) => `OneHubDatabase args.${k}`;
+        // RDS cluster identifiers are at most 63 characters; ours is "<name>-<6 random>".
+        checkComponentName("OneHubDatabase", name, "-parameters", 63);
+        if (Array.isArray(args.subnetIds)) {
+            checkNonEmpty(key("subnetIds"), args.subnetIds, "subnet");
+        }
+        const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION;
+        const minCapacity = args.minCapacity ?? 0.5;
+        const maxCapacity = args.maxCapacity ?? 4;
+        const secondsUntilAutoPause = args.secondsUntilAutoPause ?? 0;
+        checkCapacity(
+            { min: key("minCapacity"), max: key("maxCapacity"), autoPause: key("secondsUntilAutoPause"), engineVersion: key("engineVersion") },
+            minCapacity,
+            maxCapacity,
+            secondsUntilAutoPause,
+            engineVersion,
+        );
+        const readerCount = checkInteger(key("readerCount"), args.readerCount ?? 0, 0, 15);
+        const backupRetentionDays = checkInteger(key("backupRetentionDays"), args.backupRetentionDays ?? 1, 1, 35);
+        const logRetentionDays = checkLogRetention(key("logRetentionDays"), args.logRetentionDays ?? 30);
+        if (typeof args.masterPassword === "string") {
+            checkPassword(key("masterPassword"), args.masterPassword);
+        }
+        super("onehub:index:OneHubDatabase", name, {}, opts);
+        const tags = args.tags;
+
+        const password = args.masterPassword
+            ? pulumi.secret(args.masterPassword)
+            : new random.RandomPassword(
+                  `${name}-master-password`,
+                  { length: PASSWORD_LENGTH, special: true, overrideSpecial: PASSWORD_SPECIALS, minLower: 2, minUpper: 2, minNumeric: 2 },
+                  { parent: this },
+              ).result;
+
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            // No inline rules: services attach their own ingress rules, and Aurora needs no egress.
+            { vpcId: args.vpcId, description: "OneHub Aurora: ingress only from OneHub task security groups", tags },
+            { parent: this },
+        );
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { subnetIds: args.subnetIds, tags }, { parent: this });
+        const parameterGroup = new aws.rds.ClusterParameterGroup(
+            `${name}-parameters`,
+            {
+                family: "aurora-mysql8.0",
+                description: "OneHub: UTC to match the containers' TZ, utf8mb4, slow query log",
+                parameters: [
+                    // OneHub's daily statistics use MySQL session time and Go's TZ; both are UTC.
+                    { name: "time_zone", value: "UTC" },
+                    { name: "character_set_server", value: "utf8mb4" },
+                    { name: "character_set_database", value: "utf8mb4" },
+                    { name: "collation_server", value: "utf8mb4_unicode_ci" },
+                    { name: "slow_query_log", value: "1" },
+                    { name: "long_query_time", value: "2" },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+
+        // A known identifier lets us create the export log groups (with a retention) before RDS
+        // would create them without one.
+        const suffix = new random.RandomString(`${name}-id`, { length: 6, special: false, upper: false }, { parent: this });
+        const clusterIdentifier = pulumi.interpolate`${name}-${suffix.result}`;
+        const logGroups = LOG_EXPORTS.map(
+            (log) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${log}-log`,
+                    { name: pulumi.interpolate`/aws/rds/cluster/${clusterIdentifier}/${log}`, retentionInDays: logRetentionDays, tags },
+                    { parent: this },
+                ),
+        );
+
+        const cluster = new aws.rds.Cluster(
+            `${name}-cluster`,
+            {
+                clusterIdentifier,
+                engine: aws.rds.EngineType.AuroraMysql,
+                engineMode: aws.rds.EngineMode.Provisioned,
+                engineVersion,
+                databaseName: DB_NAME,
+                masterUsername: DB_USER,
+                masterPassword: password,
+                port: DB_PORT,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                dbClusterParameterGroupName: parameterGroup.name,
+                serverlessv2ScalingConfiguration: {
+                    minCapacity,
+                    maxCapacity,
+                    secondsUntilAutoPause: secondsUntilAutoPause === 0 ? undefined : secondsUntilAutoPause,
+                },
+                storageEncrypted: true,
+                backupRetentionPeriod: backupRetentionDays,
+                copyTagsToSnapshot: true,
+                deletionProtection: args.deletionProtection ?? false,
+                skipFinalSnapshot: !(args.finalSnapshot ?? false),
+                finalSnapshotIdentifier: args.finalSnapshot ? pulumi.interpolate`${clusterIdentifier}-final` : undefined,
+                enabledCloudwatchLogsExports: LOG_EXPORTS,
+                enableHttpEndpoint: args.enableDataApi ?? true,
+                tags,
+            },
+            { parent: this, dependsOn: logGroups },
+        );
+
+        // Each instance is pinned to the AZ of one DB subnet: the writer to the first, reader i
+        // to the next ones, so readers never share the writer's AZ while there is another AZ.
+        const subnetIds = pulumi.output(args.subnetIds);
+        const zoneOf = (i: number) =>
+            subnetIds.apply((ids) => aws.ec2.getSubnetOutput({ id: ids[i % ids.length] }, { parent: this }).availabilityZone);
+        for (let i = 0; i <= readerCount; i++) {
+            new aws.rds.ClusterInstance(
+                i === 0 ? `${name}-writer` : `${name}-reader-${i}`,
+                {
+                    clusterIdentifier: cluster.id,
+                    instanceClass: "db.serverless",
+                    engine: aws.rds.EngineType.AuroraMysql,
+                    engineVersion: cluster.engineVersion,
+                    availabilityZone: zoneOf(i),
+                    // Tier 0–1 readers scale with the writer, so a failover lands on warm capacity.
+                    promotionTier: i === 0 ? 0 : 1,
+                    publiclyAccessible: false,
+                    dbSubnetGroupName: subnetGroup.name,
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+
+        const dsnSecret = new aws.secretsmanager.Secret(
+            `${name}-sql-dsn`,
+            { description: "OneHub SQL_DSN (user:pass@tcp(host:3306)/onehub)", tags },
+            { parent: this },
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-sql-dsn`,
+            {
+                secretId: dsnSecret.id,
+                // No parseTime: OneHub appends loc= itself and reads dates as strings.
+                secretString: pulumi.secret(pulumi.interpolate`${DB_USER}:${password}@tcp(${cluster.endpoint}:${DB_PORT})/${DB_NAME}`),
+            },
+            { parent: this },
+        );
+        const credentialsSecret = new aws.secretsmanager.Secret(
+            `${name}-credentials`,
+            { description: "OneHub Aurora master credentials (RDS secret shape, for Query Editor / Data API)", tags },
+            { parent: this },
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-credentials`,
+            {
+                secretId: credentialsSecret.id,
+                secretString: pulumi.secret(
+                    pulumi.jsonStringify({
+                        username: DB_USER,
+                        password,
+                        engine: "mysql",
+                        host: cluster.endpoint,
+                        port: DB_PORT,
+                        dbname: DB_NAME,
+                        dbClusterIdentifier: cluster.clusterIdentifier,
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+
+        this.clusterArn = cluster.arn;
+        this.clusterId = cluster.id;
+        this.endpoint = cluster.endpoint;
+        this.readerEndpoint = cluster.readerEndpoint;
+        this.port = pulumi.output(DB_PORT);
+        this.securityGroupId = securityGroup.id;
+        this.sqlDsnSecretArn = dsnSecret.arn;
+        this.credentialsSecretArn = credentialsSecret.arn;
+        this.registerOutputs({
+            clusterArn: this.clusterArn,
+            clusterId: this.clusterId,
+            endpoint: this.endpoint,
+            readerEndpoint: this.readerEndpoint,
+            port: this.port,
+            securityGroupId: this.securityGroupId,
+            sqlDsnSecretArn: this.sqlDsnSecretArn,
+            credentialsSecretArn: this.credentialsSecretArn,
+        });
+    }
+}

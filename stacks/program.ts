@@ -1,0 +1,14 @@
+import { OneHub } from "../components/oneHub";
+import { loadConfig } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The stack program: config → OneHub → stack outputs. Tests and `npm run plan` run it too. */
+export function program(): Record<string, pulumi.Output<unknown>> {
+    const args = loadConfig();
+    const onehub = new OneHub(`onehub-${pulumi.getStack()}`, args);
+    return {
+        vpcId: onehub.vpcId,
+        databaseEndpoint: onehub.databaseEndpoint,
+        databaseCredentialsSecretArn: onehub.databaseCredentialsSecretArn,
+    };
+}

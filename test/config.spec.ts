@@ -1,0 +1,47 @@
+import * as assert from "assert";
+import { OneHubDatabase } from "../components/oneHubDatabase";
+import { OneHubNetwork } from "../components/oneHubNetwork";
+import { lastRun, loadStackConfig, runStack } from "../tools/offlineStack";
+
+describe("config loading (as the Pulumi CLI does it)", () => {
+    it("starts from Pulumi.yaml's defaults", () => {
+        const { config } = loadStackConfig("dev");
+        assert.strictEqual(config["onehub:azCount"], "2");
+        assert.strictEqual(config["onehub:dbMinCapacity"], "0.5");
+        assert.strictEqual(config["aws:region"], "us-east-1");
+        assert.strictEqual(config["onehub:existingPrivateSubnetIds"], "[]");
+    });
+
+    it("lets the stack file override a default", () => {
+        assert.strictEqual(loadStackConfig("prod").config["onehub:azCount"], "3");
+        assert.strictEqual(loadStackConfig("prod").config["onehub:dbMaxCapacity"], "64");
+    });
+
+    it("refuses an unknown stack", () => {
+        assert.throws(() => loadStackConfig("staging"), /no stack file Pulumi\.staging\.yaml: known stacks are dev, prod/);
+    });
+});
+
+describe("component argument checks (for programs that use the components directly)", () => {
+    it("rejects a component name AWS would refuse as an RDS identifier", async () => {
+        await runStack("dev", {}, () => {
+            assert.throws(() => new OneHubDatabase("OneHub_DB", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /OneHubDatabase name = "OneHub_DB" .*lower-case/);
+        });
+        assert.deepStrictEqual(lastRun, []);
+    });
+
+    it("rejects a name too long for the autonamed physical names", async () => {
+        await runStack("dev", {}, () => {
+            assert.throws(() => new OneHubDatabase("a".repeat(50), { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /at most 44 characters/);
+        });
+    });
+
+    it("names its own argument in errors", async () => {
+        await runStack("dev", {}, () => {
+            assert.throws(() => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: ["subnet-1"], maxCapacity: 300 }), /OneHubDatabase args\.maxCapacity = 300/);
+            assert.throws(() => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: [] }), /OneHubDatabase args\.subnetIds = \[\] .*at least one subnet/);
+            assert.throws(() => new OneHubNetwork("net", { natStrategy: "Two" }), /OneHubNetwork args\.natStrategy = "Two"/);
+        });
+        assert.deepStrictEqual(lastRun, []);
+    });
+});

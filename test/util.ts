@@ -1,0 +1,29 @@
+// Queries over a recorded stack run, shared by the specs.
+import * as assert from "assert";
+import { lastRun, RegisteredResource, runStack, RunOptions, StackRun } from "../tools/offlineStack";
+
+export function ofType(run: StackRun, type: string): RegisteredResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function one(run: StackRun, type: string, nameIncludes = ""): RegisteredResource {
+    const found = ofType(run, type).filter((r) => r.name.includes(nameIncludes));
+    assert.strictEqual(found.length, 1, `expected exactly one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    return found[0];
+}
+
+/**
+ * Runs `stack` with `config` and asserts the program fails with an error matching `message`
+ * before registering any resource.
+ */
+export async function expectConfigError(stack: string, config: Record<string, unknown>, message: RegExp, options: RunOptions = {}): Promise<void> {
+    let error: unknown;
+    try {
+        await runStack(stack, { ...options, config: { ...options.config, ...config } });
+    } catch (e) {
+        error = e;
+    }
+    assert.ok(error instanceof Error, `expected ${JSON.stringify(config)} to be rejected`);
+    assert.match(error.message, message);
+    assert.deepStrictEqual(lastRun.map((r) => r.type), [], "no resource may be registered before validation fails");
+}
