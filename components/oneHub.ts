@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION } from "./aurora";
+import { validateEdgeSettings } from "./edgeSettings";
 import { OneHubDatabase } from "./oneHubDatabase";
 import { NAT_STRATEGIES, OneHubNetwork } from "./oneHubNetwork";
+import { PrivateEdge } from "./privateEdge";
 import { checkAzCount, subnetMasks } from "./subnetLayout";
 import { checkComponentName, checkInteger, checkOneOf, fail } from "./validation";
 
@@ -43,6 +45,33 @@ export interface OneHubArgs {
     dbEnableDataApi?: boolean;
     /** Existing master password (secret); generated when unset. */
     dbPassword?: pulumi.Input<string>;
+
+    /** ALB idle timeout, 60–4000 s. Default 600. See PrivateEdgeArgs.albIdleTimeout. */
+    albIdleTimeout?: number;
+    /** S3 bucket for ALB access logs. Default "" (off). */
+    albAccessLogsBucket?: string;
+    /** ACM certificate for an HTTPS ALB listener. Default "" (HTTP inside the VPC). */
+    albCertificateArn?: string;
+    /** With `albCertificateArn`: the origin domain name on that certificate. Default "". */
+    albOriginDomainName?: string;
+    /** CloudFront origin response timeout, 1–180 s (> 60 needs a quota increase). Default 60. */
+    originReadTimeout?: number;
+    /** CloudFront origin keep-alive timeout, 1–60 s. Default 60. */
+    originKeepaliveTimeout?: number;
+    /** CloudFront price class. Default "PriceClass_100" (prod "PriceClass_All"). */
+    priceClass?: string;
+    /** Custom domain for viewers. Default "" (the cloudfront.net name). */
+    customDomain?: string;
+    /** ACM certificate in us-east-1 for `customDomain`. Default "". */
+    certificateArn?: string;
+    /** Route 53 zone for `customDomain` records (and a created certificate). Default "". */
+    hostedZoneId?: string;
+    /** AWS WAF on the distribution. Default false (prod true). */
+    wafEnabled?: boolean;
+    /** WAF requests per IP per 5 minutes, site-wide. Default 2000. */
+    wafRateLimit?: number;
+    /** WAF requests per IP per 5 minutes on login/sign-up/OAuth paths. Default 100. */
+    wafLoginRateLimit?: number;
 }
 
 /**
@@ -85,11 +114,16 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     if (typeof args.dbPassword === "string") {
         checkPassword(k("dbPassword"), args.dbPassword);
     }
+    validateEdgeSettings(args, keyPrefix);
 }
 
 /** OneHub on AWS in one line: network (or an existing VPC), database, edge and services. */
 export class OneHub extends pulumi.ComponentResource {
+    /** The public base URL (custom domain or CloudFront). */
+    public readonly url: pulumi.Output<string>;
     public readonly vpcId: pulumi.Output<string>;
+    public readonly distributionId: pulumi.Output<string>;
+    public readonly albArn: pulumi.Output<string>;
     public readonly databaseEndpoint: pulumi.Output<string>;
     public readonly databaseCredentialsSecretArn: pulumi.Output<string>;
 
@@ -99,9 +133,11 @@ export class OneHub extends pulumi.ComponentResource {
         super("onehub:index:OneHub", name, {}, opts);
 
         let vpcId: pulumi.Output<string>;
-        let databaseSubnetIds: pulumi.Input<string>[] | pulumi.Output<string[]>;
+        let privateSubnetIds: pulumi.Input<string[]>;
+        let databaseSubnetIds: pulumi.Input<string[]>;
         if (args.existingVpcId) {
             vpcId = pulumi.output(args.existingVpcId);
+            privateSubnetIds = args.existingPrivateSubnetIds ?? [];
             databaseSubnetIds = args.existingDatabaseSubnetIds ?? [];
         } else {
             const network = new OneHubNetwork(
@@ -110,6 +146,7 @@ export class OneHub extends pulumi.ComponentResource {
                 { parent: this },
             );
             vpcId = network.vpcId;
+            privateSubnetIds = network.privateSubnetIds;
             databaseSubnetIds = network.isolatedSubnetIds;
         }
 
@@ -132,11 +169,39 @@ export class OneHub extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const edge = new PrivateEdge(
+            `${name}-edge`,
+            {
+                vpcId,
+                subnetIds: privateSubnetIds,
+                albIdleTimeout: args.albIdleTimeout,
+                albAccessLogsBucket: args.albAccessLogsBucket,
+                albCertificateArn: args.albCertificateArn,
+                albOriginDomainName: args.albOriginDomainName,
+                originReadTimeout: args.originReadTimeout,
+                originKeepaliveTimeout: args.originKeepaliveTimeout,
+                priceClass: args.priceClass,
+                customDomain: args.customDomain,
+                certificateArn: args.certificateArn,
+                hostedZoneId: args.hostedZoneId,
+                wafEnabled: args.wafEnabled,
+                wafRateLimit: args.wafRateLimit,
+                wafLoginRateLimit: args.wafLoginRateLimit,
+            },
+            { parent: this },
+        );
+
+        this.url = edge.url;
         this.vpcId = vpcId;
+        this.distributionId = edge.distributionId;
+        this.albArn = edge.albArn;
         this.databaseEndpoint = database.endpoint;
         this.databaseCredentialsSecretArn = database.credentialsSecretArn;
         this.registerOutputs({
+            url: this.url,
             vpcId: this.vpcId,
+            distributionId: this.distributionId,
+            albArn: this.albArn,
             databaseEndpoint: this.databaseEndpoint,
             databaseCredentialsSecretArn: this.databaseCredentialsSecretArn,
         });

@@ -92,6 +92,20 @@ export function loadConfig(): OneHubArgs {
         dbFinalSnapshot: r.boolean("dbFinalSnapshot"),
         dbEnableDataApi: r.boolean("dbEnableDataApi"),
         dbPassword: r.secret("dbPassword"),
+
+        albIdleTimeout: r.integer("albIdleTimeout"),
+        albAccessLogsBucket: r.string("albAccessLogsBucket"),
+        albCertificateArn: r.string("albCertificateArn"),
+        albOriginDomainName: r.string("albOriginDomainName"),
+        originReadTimeout: r.integer("originReadTimeout"),
+        originKeepaliveTimeout: r.integer("originKeepaliveTimeout"),
+        priceClass: r.string("priceClass"),
+        customDomain: r.string("customDomain"),
+        certificateArn: r.string("certificateArn"),
+        hostedZoneId: r.string("hostedZoneId"),
+        wafEnabled: r.boolean("wafEnabled"),
+        wafRateLimit: r.integer("wafRateLimit"),
+        wafLoginRateLimit: r.integer("wafLoginRateLimit"),
     };
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.
     validateOneHubArgs(args, `${CONFIG_NAMESPACE}:`);

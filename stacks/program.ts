@@ -7,6 +7,9 @@ export function program(): Record<string, pulumi.Output<unknown>> {
     const args = loadConfig();
     const onehub = new OneHub(`onehub-${pulumi.getStack()}`, args);
     return {
+        url: onehub.url,
+        distributionId: onehub.distributionId,
+        albArn: onehub.albArn,
         vpcId: onehub.vpcId,
         databaseEndpoint: onehub.databaseEndpoint,
         databaseCredentialsSecretArn: onehub.databaseCredentialsSecretArn,

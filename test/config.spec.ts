@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { OneHubDatabase } from "../components/oneHubDatabase";
 import { OneHubNetwork } from "../components/oneHubNetwork";
+import { PrivateEdge } from "../components/privateEdge";
 import { lastRun, loadStackConfig, runStack } from "../tools/offlineStack";
 
 describe("config loading (as the Pulumi CLI does it)", () => {
@@ -41,6 +42,8 @@ describe("component argument checks (for programs that use the components direct
             assert.throws(() => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: ["subnet-1"], maxCapacity: 300 }), /OneHubDatabase args\.maxCapacity = 300/);
             assert.throws(() => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: [] }), /OneHubDatabase args\.subnetIds = \[\] .*at least one subnet/);
             assert.throws(() => new OneHubNetwork("net", { natStrategy: "Two" }), /OneHubNetwork args\.natStrategy = "Two"/);
+            assert.throws(() => new PrivateEdge("edge", { vpcId: "vpc-1", subnetIds: ["subnet-1"], albIdleTimeout: 30 }), /PrivateEdge args\.albIdleTimeout = 30/);
+            assert.throws(() => new PrivateEdge("a-much-too-long-edge-name", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /PrivateEdge name .*at most 20 characters/);
         });
         assert.deepStrictEqual(lastRun, []);
     });

@@ -1,6 +1,6 @@
 // Renders the README's config table from Pulumi.yaml and the stack files, so the README can
 // never drift from the defaults: test/readme.spec.ts checks that the README holds this table.
-// `npm run config-table` prints it.
+// `npm run config-table` rewrites the README's table in place.
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -24,6 +24,22 @@ export function configTable(): string {
     return rows.join("\n");
 }
 
+const START = "<!-- config-table:start -->\n";
+const END = "\n<!-- config-table:end -->";
+
+/** The table currently in the README, or undefined if its markers are gone. */
+export function readmeTable(readme: string): string | undefined {
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    return start < 0 || end < start ? undefined : readme.slice(start + START.length, end);
+}
+
 if (require.main === module) {
-    console.log(configTable());
+    const file = path.join(ROOT, "README.md");
+    const readme = fs.readFileSync(file, "utf8");
+    const current = readmeTable(readme);
+    if (current === undefined) {
+        throw new Error("README.md has no config-table markers");
+    }
+    fs.writeFileSync(file, readme.replace(START + current + END, START + configTable() + END));
 }

@@ -157,6 +157,10 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
             return { ...base, name: inputs.name ?? name };
         case "aws:ecs/service:Service":
             return { ...base, name: inputs.name ?? name };
+        case "aws:route53/record:Record":
+            return { ...base, fqdn: inputs.name };
+        case "aws:wafv2/webAcl:WebAcl":
+            return { ...base, arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${name}/0123` };
         case "aws:acm/certificate:Certificate":
             return { ...base, domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_x.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm-validations.aws." }] };
         default:

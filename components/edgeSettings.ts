@@ -1,0 +1,112 @@
+// Limits and managed ids of the edge (ALB, CloudFront, WAF), and the check of its settings.
+import { checkInteger, checkMatches, checkOneOf, fail } from "./validation";
+
+/** ALB idle timeout bounds we accept. AWS allows 1–4000; below 60 s every slow LLM answer 504s. */
+export const ALB_IDLE_TIMEOUT = { min: 60, max: 4000, default: 600 };
+/**
+ * CloudFront origin response (read) timeout. 1–60 s by default; 61–180 s only after a Service
+ * Quotas increase of "Response timeout per origin".
+ */
+export const ORIGIN_READ_TIMEOUT = { min: 1, max: 180, default: 60, quotaFree: 60 };
+/** CloudFront origin keep-alive timeout, 1–60 s without a quota increase. */
+export const ORIGIN_KEEPALIVE_TIMEOUT = { min: 1, max: 60, default: 60 };
+export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+/** AWS WAF rate-based rules count requests per 5 minutes; the smallest allowed limit is 10. */
+export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
+
+/** AWS-managed CloudFront policies (ids are global and fixed). */
+export const MANAGED_POLICY = {
+    cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    allViewerExceptHostHeader: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+};
+
+/** Error codes CloudFront may cache; each gets errorCachingMinTtl 0 so no error outlives its cause. */
+export const CLOUDFRONT_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+
+/** The edge settings that config and callers choose (field names are the config keys). */
+export interface EdgeSettings {
+    albIdleTimeout?: number;
+    albAccessLogsBucket?: string;
+    albCertificateArn?: string;
+    albOriginDomainName?: string;
+    originReadTimeout?: number;
+    originKeepaliveTimeout?: number;
+    priceClass?: string;
+    customDomain?: string;
+    certificateArn?: string;
+    hostedZoneId?: string;
+    wafEnabled?: boolean;
+    wafRateLimit?: number;
+    wafLoginRateLimit?: number;
+}
+
+const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Validates edge settings; `prefix` names them ("onehub:", "PrivateEdge args."). */
+export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
+    const k = (key: keyof EdgeSettings) => `${prefix}${key}`;
+    checkInteger(k("albIdleTimeout"), s.albIdleTimeout ?? ALB_IDLE_TIMEOUT.default, ALB_IDLE_TIMEOUT.min, ALB_IDLE_TIMEOUT.max);
+    checkInteger(k("originReadTimeout"), s.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default, ORIGIN_READ_TIMEOUT.min, ORIGIN_READ_TIMEOUT.max);
+    checkInteger(
+        k("originKeepaliveTimeout"),
+        s.originKeepaliveTimeout ?? ORIGIN_KEEPALIVE_TIMEOUT.default,
+        ORIGIN_KEEPALIVE_TIMEOUT.min,
+        ORIGIN_KEEPALIVE_TIMEOUT.max,
+    );
+    checkOneOf(k("priceClass"), s.priceClass ?? "PriceClass_100", PRICE_CLASSES as readonly string[]);
+
+    if (s.albAccessLogsBucket) {
+        checkMatches(k("albAccessLogsBucket"), s.albAccessLogsBucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name");
+    }
+    if (s.albCertificateArn) {
+        checkMatches(k("albCertificateArn"), s.albCertificateArn, /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, "must be an ACM certificate ARN in the stack's region");
+        if (!s.albOriginDomainName) {
+            fail(
+                k("albOriginDomainName"),
+                s.albOriginDomainName,
+                `is required with ${k("albCertificateArn")}: CloudFront checks that the ALB's certificate covers this name`,
+            );
+        }
+    }
+    if (s.albOriginDomainName) {
+        checkMatches(k("albOriginDomainName"), s.albOriginDomainName, DOMAIN_RE, "must be a lower-case DNS name on the ALB certificate");
+        if (!s.albCertificateArn) {
+            fail(k("albOriginDomainName"), s.albOriginDomainName, `only applies to an HTTPS origin: set ${k("albCertificateArn")} too`);
+        }
+    }
+
+    if (s.customDomain) {
+        checkMatches(k("customDomain"), s.customDomain, DOMAIN_RE, "must be a lower-case DNS name such as api.example.com");
+        if (!s.certificateArn && !s.hostedZoneId) {
+            fail(
+                k("customDomain"),
+                s.customDomain,
+                `needs ${k("certificateArn")} (an ACM certificate in us-east-1) or ${k("hostedZoneId")} (a Route 53 zone to create and validate one)`,
+            );
+        }
+    } else {
+        for (const key of ["certificateArn", "hostedZoneId"] as const) {
+            if (s[key]) {
+                fail(k(key), s[key], `only applies to a custom domain: set ${k("customDomain")} too`);
+            }
+        }
+    }
+    if (s.certificateArn) {
+        checkMatches(
+            k("certificateArn"),
+            s.certificateArn,
+            /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/,
+            "must be an ACM certificate ARN in us-east-1, the only region CloudFront takes certificates from",
+        );
+    }
+    if (s.hostedZoneId) {
+        checkMatches(k("hostedZoneId"), s.hostedZoneId, /^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+    }
+
+    const rate = checkInteger(k("wafRateLimit"), s.wafRateLimit ?? 2000, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
+    const loginRate = checkInteger(k("wafLoginRateLimit"), s.wafLoginRateLimit ?? 100, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
+    if (loginRate > rate) {
+        fail(k("wafLoginRateLimit"), loginRate, `must not exceed ${k("wafRateLimit")} (${rate}): the login limit is the stricter one`);
+    }
+}

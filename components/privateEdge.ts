@@ -1,0 +1,331 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ALB_IDLE_TIMEOUT,
+    CLOUDFRONT_ERROR_CODES,
+    MANAGED_POLICY,
+    ORIGIN_KEEPALIVE_TIMEOUT,
+    ORIGIN_READ_TIMEOUT,
+    validateEdgeSettings,
+} from "./edgeSettings";
+import { checkComponentName, checkNonEmpty } from "./validation";
+import { wafRules } from "./wafRules";
+
+const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
+const ORIGIN_ID = "alb";
+/** CloudFront's origin-facing servers; the only source the ALB admits. */
+const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+
+export interface PrivateEdgeArgs {
+    /** VPC of the internal ALB. */
+    vpcId: pulumi.Input<string>;
+    /** Private subnets of the internal ALB, in at least two AZs (an ALB requirement). */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * ALB idle timeout in seconds, 60–4000. Default 600. LLM streams and reasoning models sit
+     * silent for minutes; at the AWS default of 60 s they end in 504s.
+     * See https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+     */
+    albIdleTimeout?: number;
+    /** S3 bucket for ALB access logs (its policy must allow ELB log delivery). Default "" (off). */
+    albAccessLogsBucket?: string;
+    /**
+     * ACM certificate (in the stack's region) for an HTTPS listener on the ALB; CloudFront then
+     * talks to it with `https-only`. Default "" (HTTP inside the VPC; viewers still get HTTPS).
+     */
+    albCertificateArn?: string;
+    /** With `albCertificateArn`: the name on that certificate, used as the origin domain. Default "". */
+    albOriginDomainName?: string;
+    /**
+     * CloudFront origin response timeout in seconds, 1–180. Default 60. It applies to the first
+     * byte and to every gap between packets; values above 60 need a Service Quotas increase
+     * ("Response timeout per origin"). See
+     * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout
+     */
+    originReadTimeout?: number;
+    /** CloudFront origin keep-alive timeout in seconds, 1–60. Default 60. */
+    originKeepaliveTimeout?: number;
+    /** CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All. Default PriceClass_100. */
+    priceClass?: string;
+    /** Custom domain for viewers, e.g. "api.example.com". Default "" (the cloudfront.net name). */
+    customDomain?: string;
+    /** ACM certificate in us-east-1 covering `customDomain`. Default "" (create one if `hostedZoneId` is set). */
+    certificateArn?: string;
+    /**
+     * Route 53 hosted zone of `customDomain`: A/AAAA alias records are created in it, and, without
+     * `certificateArn`, a DNS-validated certificate. Default "".
+     */
+    hostedZoneId?: string;
+    /** Attach an AWS WAF web ACL to the distribution. Default false. */
+    wafEnabled?: boolean;
+    /** Requests per IP per 5 minutes on the whole site before WAF blocks, ≥ 10. Default 2000. */
+    wafRateLimit?: number;
+    /** Requests per IP per 5 minutes on login, sign-up and OAuth paths, ≤ `wafRateLimit`. Default 100. */
+    wafLoginRateLimit?: number;
+    /** Tags for every resource. */
+    tags?: Record<string, string>;
+}
+
+/**
+ * Everything between the internet and the tasks: an internal ALB that only CloudFront can reach
+ * (through a VPC origin), the CloudFront distribution, and optionally WAF and a custom domain.
+ * Services attach their own target groups and rules to `listenerArn`.
+ */
+export class PrivateEdge extends pulumi.ComponentResource {
+    /** The public base URL: https:// plus the custom domain or the CloudFront domain. */
+    public readonly url: pulumi.Output<string>;
+    public readonly distributionId: pulumi.Output<string>;
+    public readonly distributionDomainName: pulumi.Output<string>;
+    public readonly albArn: pulumi.Output<string>;
+    /** "app/<name>/<id>", for ALBRequestCountPerTarget scaling. */
+    public readonly albArnSuffix: pulumi.Output<string>;
+    public readonly albDnsName: pulumi.Output<string>;
+    /** The listener services add their rules to. */
+    public readonly listenerArn: pulumi.Output<string>;
+    /** The ALB's own security group: services allow it into their tasks, and it out to them. */
+    public readonly albSecurityGroupId: pulumi.Output<string>;
+    public readonly webAclArn: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: PrivateEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        // ALB names are at most 32 characters.
+        checkComponentName("PrivateEdge", name, "-alb", 32);
+        if (Array.isArray(args.subnetIds)) {
+            checkNonEmpty("PrivateEdge args.subnetIds", args.subnetIds, "subnet");
+        }
+        validateEdgeSettings(args, "PrivateEdge args.");
+        super("onehub:index:PrivateEdge", name, {}, opts);
+        const tags = args.tags;
+        const https = !!args.albCertificateArn;
+        const port = https ? 443 : 80;
+
+        const albSg = new aws.ec2.SecurityGroup(
+            `${name}-alb-sg`,
+            // No inline rules: each service adds egress from here to its own tasks.
+            { vpcId: args.vpcId, description: "OneHub ALB: egress only to OneHub tasks", tags },
+            { parent: this },
+        );
+        // The prefix list weighs ~55 rule entries against the 60-per-group quota: own group.
+        const cloudfrontSg = new aws.ec2.SecurityGroup(
+            `${name}-cloudfront-sg`,
+            { vpcId: args.vpcId, description: `OneHub ALB: ingress only from CloudFront (${CLOUDFRONT_PREFIX_LIST})`, tags },
+            { parent: this },
+        );
+        const prefixList = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_PREFIX_LIST }, { parent: this });
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-cloudfront`,
+            {
+                securityGroupId: cloudfrontSg.id,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                prefixListId: prefixList.id,
+                description: "CloudFront origin-facing servers (VPC origin)",
+                tags,
+            },
+            { parent: this },
+        );
+
+        const alb = new aws.lb.LoadBalancer(
+            `${name}-alb`,
+            {
+                internal: true,
+                loadBalancerType: "application",
+                subnets: args.subnetIds,
+                securityGroups: [albSg.id, cloudfrontSg.id],
+                idleTimeout: args.albIdleTimeout ?? ALB_IDLE_TIMEOUT.default,
+                dropInvalidHeaderFields: true,
+                accessLogs: args.albAccessLogsBucket ? { bucket: args.albAccessLogsBucket, prefix: name, enabled: true } : undefined,
+                tags,
+            },
+            { parent: this },
+        );
+
+        const listener = new aws.lb.Listener(
+            `${name}-listener`,
+            {
+                loadBalancerArn: alb.arn,
+                port,
+                protocol: https ? "HTTPS" : "HTTP",
+                certificateArn: https ? args.albCertificateArn : undefined,
+                sslPolicy: https ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : undefined,
+                // Only paths a service claims are routed; anything else is an explicit JSON 404.
+                defaultActions: [
+                    {
+                        type: "fixed-response",
+                        fixedResponse: {
+                            statusCode: "404",
+                            contentType: "application/json",
+                            messageBody: JSON.stringify({ error: { message: "no route" } }),
+                        },
+                    },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+
+        const vpcOrigin = new aws.cloudfront.VpcOrigin(
+            `${name}-vpc-origin`,
+            {
+                vpcOriginEndpointConfig: {
+                    // A new ALB gives a new name, so replacement can create before it deletes.
+                    name: alb.arnSuffix.apply((s) => `${name}-${s.split("/").pop()}`),
+                    arn: alb.arn,
+                    httpPort: 80,
+                    httpsPort: 443,
+                    originProtocolPolicy: https ? "https-only" : "http-only",
+                    originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
+                },
+                // Creation takes ~15 min and sometimes more than the provider's default 15 min.
+                timeouts: { create: "30m", update: "30m", delete: "30m" },
+            },
+            {
+                parent: this,
+                // CloudFront refuses any update (even tags) of a VPC origin in use: replace instead,
+                // and leave tags alone so provider default tags cannot trigger a 409.
+                replaceOnChanges: ["vpcOriginEndpointConfig"],
+                ignoreChanges: ["tags", "tagsAll"],
+            },
+        );
+
+        let webAclArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (args.wafEnabled) {
+            const webAcl = new aws.wafv2.WebAcl(
+                `${name}-waf`,
+                {
+                    // CloudFront web ACLs live in us-east-1 whatever the stack's region.
+                    region: "us-east-1",
+                    scope: "CLOUDFRONT",
+                    defaultAction: { allow: {} },
+                    rules: wafRules(name, args.wafRateLimit ?? 2000, args.wafLoginRateLimit ?? 100),
+                    visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
+                    tags,
+                },
+                { parent: this },
+            );
+            webAclArn = webAcl.arn;
+        }
+
+        const certificateArn = args.customDomain ? this.certificate(name, args) : undefined;
+        const distribution = new aws.cloudfront.Distribution(
+            `${name}-cdn`,
+            {
+                enabled: true,
+                comment: `OneHub ${name}`,
+                isIpv6Enabled: true,
+                httpVersion: "http2and3",
+                priceClass: args.priceClass ?? "PriceClass_100",
+                aliases: args.customDomain ? [args.customDomain] : undefined,
+                webAclId: webAclArn,
+                origins: [
+                    {
+                        originId: ORIGIN_ID,
+                        domainName: https ? args.albOriginDomainName! : alb.dnsName,
+                        vpcOriginConfig: {
+                            vpcOriginId: vpcOrigin.id,
+                            originReadTimeout: args.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default,
+                            originKeepaliveTimeout: args.originKeepaliveTimeout ?? ORIGIN_KEEPALIVE_TIMEOUT.default,
+                        },
+                    },
+                ],
+                // An API gateway: Bearer tokens and POST bodies must pass and nothing is cached.
+                // With caching disabled, AllViewerExceptHostHeader forwards Authorization too.
+                defaultCacheBehavior: {
+                    targetOriginId: ORIGIN_ID,
+                    viewerProtocolPolicy: "redirect-to-https",
+                    allowedMethods: ALL_METHODS,
+                    cachedMethods: ["GET", "HEAD"],
+                    cachePolicyId: MANAGED_POLICY.cachingDisabled,
+                    originRequestPolicyId: MANAGED_POLICY.allViewerExceptHostHeader,
+                    compress: true,
+                },
+                // OneHub's fingerprinted web assets: cached at the edge to spare the master.
+                orderedCacheBehaviors: [
+                    {
+                        pathPattern: "/assets/*",
+                        targetOriginId: ORIGIN_ID,
+                        viewerProtocolPolicy: "redirect-to-https",
+                        allowedMethods: ["GET", "HEAD"],
+                        cachedMethods: ["GET", "HEAD"],
+                        cachePolicyId: MANAGED_POLICY.cachingOptimized,
+                        compress: true,
+                    },
+                ],
+                // Errors pass straight through: a cached 502 would outlive the deploy that caused it.
+                customErrorResponses: CLOUDFRONT_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                viewerCertificate: certificateArn
+                    ? { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+                    : { cloudfrontDefaultCertificate: true },
+                tags,
+            },
+            { parent: this },
+        );
+
+        if (args.customDomain && args.hostedZoneId) {
+            for (const type of ["A", "AAAA"]) {
+                new aws.route53.Record(
+                    `${name}-alias-${type.toLowerCase()}`,
+                    {
+                        zoneId: args.hostedZoneId,
+                        name: args.customDomain,
+                        type,
+                        aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        this.url = args.customDomain ? pulumi.output(`https://${args.customDomain}`) : pulumi.interpolate`https://${distribution.domainName}`;
+        this.distributionId = distribution.id;
+        this.distributionDomainName = distribution.domainName;
+        this.albArn = alb.arn;
+        this.albArnSuffix = alb.arnSuffix;
+        this.albDnsName = alb.dnsName;
+        this.listenerArn = listener.arn;
+        this.albSecurityGroupId = albSg.id;
+        this.webAclArn = webAclArn;
+        this.registerOutputs({
+            url: this.url,
+            distributionId: this.distributionId,
+            distributionDomainName: this.distributionDomainName,
+            albArn: this.albArn,
+            albArnSuffix: this.albArnSuffix,
+            albDnsName: this.albDnsName,
+            listenerArn: this.listenerArn,
+            albSecurityGroupId: this.albSecurityGroupId,
+            webAclArn: this.webAclArn,
+        });
+    }
+
+    /** The viewer certificate: the given ARN, or one created and DNS-validated in us-east-1. */
+    private certificate(name: string, args: PrivateEdgeArgs): pulumi.Input<string> {
+        if (args.certificateArn) {
+            return args.certificateArn;
+        }
+        const cert = new aws.acm.Certificate(
+            `${name}-cert`,
+            { region: "us-east-1", domainName: args.customDomain!, validationMethod: "DNS", tags: args.tags },
+            { parent: this },
+        );
+        const option = cert.domainValidationOptions[0];
+        const record = new aws.route53.Record(
+            `${name}-cert-validation`,
+            {
+                zoneId: args.hostedZoneId!,
+                name: option.resourceRecordName,
+                type: option.resourceRecordType,
+                records: [option.resourceRecordValue],
+                ttl: 300,
+                allowOverwrite: true,
+            },
+            { parent: this },
+        );
+        return new aws.acm.CertificateValidation(
+            `${name}-cert-validation`,
+            { region: "us-east-1", certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
+            { parent: this },
+        ).certificateArn;
+    }
+}

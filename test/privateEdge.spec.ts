@@ -1,0 +1,264 @@
+import * as assert from "assert";
+import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edgeSettings";
+import { LOGIN_PATH_PREFIXES } from "../components/wafRules";
+import { runStack, StackRun } from "../tools/offlineStack";
+import { expectConfigError, ofType, one } from "./util";
+
+const ALB = "aws:lb/loadBalancer:LoadBalancer";
+const LISTENER = "aws:lb/listener:Listener";
+const CDN = "aws:cloudfront/distribution:Distribution";
+const VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin";
+const WAF = "aws:wafv2/webAcl:WebAcl";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const RECORD = "aws:route53/record:Record";
+const CERT = "aws:acm/certificate:Certificate";
+const CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
+
+const rule = (waf: any, name: string) => waf.rules.find((r: any) => r.name === name);
+
+describe("PrivateEdge", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.dev = await runStack("dev");
+        runs.prod = await runStack("prod");
+    });
+
+    describe("internal ALB", () => {
+        it("is internal, in the private subnets, with a 600 s idle timeout and invalid headers dropped", () => {
+            for (const run of Object.values(runs)) {
+                const alb = one(run, ALB).inputs;
+                assert.strictEqual(alb.internal, true);
+                assert.strictEqual(alb.loadBalancerType, "application");
+                assert.ok(alb.subnets.every((s: string) => s.startsWith("subnet-b")), "private subnets");
+                assert.strictEqual(alb.idleTimeout, 600);
+                assert.strictEqual(alb.dropInvalidHeaderFields, true);
+                assert.strictEqual(alb.accessLogs, undefined, "access logs are opt-in");
+            }
+        });
+
+        it("admits only CloudFront's origin-facing prefix list, in a security group of its own", () => {
+            for (const run of Object.values(runs)) {
+                const alb = one(run, ALB).inputs;
+                const cloudfrontSg = one(run, SG, "-cloudfront-sg");
+                assert.ok(alb.securityGroups.includes(`${cloudfrontSg.name}-id`));
+                const rules = ofType(run, INGRESS).filter((r) => alb.securityGroups.includes(r.inputs.securityGroupId));
+                assert.strictEqual(rules.length, 1, "one ingress rule on the ALB's groups");
+                assert.strictEqual(rules[0].inputs.securityGroupId, `${cloudfrontSg.name}-id`);
+                assert.strictEqual(rules[0].inputs.prefixListId, "pl-3b927c52");
+                assert.strictEqual(rules[0].inputs.fromPort, 80);
+                assert.strictEqual(rules[0].inputs.toPort, 80);
+            }
+        });
+
+        it("opens 0.0.0.0/0 nowhere", () => {
+            for (const run of Object.values(runs)) {
+                for (const r of ofType(run, INGRESS)) {
+                    assert.notStrictEqual(r.inputs.cidrIpv4, "0.0.0.0/0", r.name);
+                    assert.notStrictEqual(r.inputs.cidrIpv6, "::/0", r.name);
+                }
+                for (const sg of ofType(run, SG)) {
+                    assert.strictEqual(sg.inputs.ingress, undefined, `${sg.name} has no inline ingress`);
+                }
+            }
+        });
+
+        it("listens on HTTP 80 and answers unrouted paths with a fixed JSON 404", () => {
+            const l = one(runs.dev, LISTENER).inputs;
+            assert.strictEqual(l.port, 80);
+            assert.strictEqual(l.protocol, "HTTP");
+            assert.deepStrictEqual(l.defaultActions.map((a: any) => a.type), ["fixed-response"]);
+            assert.strictEqual(l.defaultActions[0].fixedResponse.contentType, "application/json");
+            assert.strictEqual(l.defaultActions[0].fixedResponse.statusCode, "404");
+        });
+
+        it("writes access logs to a bucket when one is configured", async () => {
+            const run = await runStack("dev", { config: { "onehub:albAccessLogsBucket": "my-alb-logs" } });
+            assert.deepStrictEqual(one(run, ALB).inputs.accessLogs, { bucket: "my-alb-logs", prefix: "onehub-dev-edge", enabled: true });
+        });
+
+        it("serves HTTPS on 443 with https-only from CloudFront when given an ALB certificate", async () => {
+            const run = await runStack("dev", {
+                config: {
+                    "onehub:albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                    "onehub:albOriginDomainName": "origin.example.com",
+                },
+            });
+            const l = one(run, LISTENER).inputs;
+            assert.strictEqual(l.port, 443);
+            assert.strictEqual(l.protocol, "HTTPS");
+            assert.match(l.sslPolicy, /TLS13/);
+            assert.strictEqual(one(run, VPC_ORIGIN).inputs.vpcOriginEndpointConfig.originProtocolPolicy, "https-only");
+            assert.strictEqual(one(run, CDN).inputs.origins[0].domainName, "origin.example.com");
+            assert.strictEqual(one(run, INGRESS, "-from-cloudfront").inputs.fromPort, 443);
+        });
+    });
+
+    describe("CloudFront", () => {
+        it("reaches the ALB only through a VPC origin, with the configured read and keep-alive timeouts", () => {
+            for (const run of Object.values(runs)) {
+                const vo = one(run, VPC_ORIGIN).inputs;
+                const alb = one(run, ALB);
+                assert.strictEqual(vo.vpcOriginEndpointConfig.arn, `arn:aws:lb:us-east-1:123456789012:loadbalancer/${alb.name}`);
+                assert.strictEqual(vo.vpcOriginEndpointConfig.originProtocolPolicy, "http-only");
+                assert.strictEqual(vo.timeouts.create, "30m", "VPC origins take ~15 min to create");
+                const [origin] = one(run, CDN).inputs.origins;
+                assert.strictEqual(origin.vpcOriginConfig.vpcOriginId, `${one(run, VPC_ORIGIN).name}-id`);
+                assert.strictEqual(origin.vpcOriginConfig.originReadTimeout, 60);
+                assert.strictEqual(origin.vpcOriginConfig.originKeepaliveTimeout, 60);
+                assert.strictEqual(origin.customOriginConfig, undefined, "no public custom origin");
+            }
+        });
+
+        it("passes every method and header but Host, caches nothing and redirects to HTTPS by default", () => {
+            const b = one(runs.dev, CDN).inputs.defaultCacheBehavior;
+            assert.deepStrictEqual([...b.allowedMethods].sort(), ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+            assert.strictEqual(b.cachePolicyId, MANAGED_POLICY.cachingDisabled);
+            assert.strictEqual(b.originRequestPolicyId, MANAGED_POLICY.allViewerExceptHostHeader);
+            assert.strictEqual(b.viewerProtocolPolicy, "redirect-to-https");
+            assert.strictEqual(b.compress, true);
+        });
+
+        it("caches only the static web assets", () => {
+            const behaviors = one(runs.dev, CDN).inputs.orderedCacheBehaviors;
+            assert.deepStrictEqual(behaviors.map((b: any) => [b.pathPattern, b.cachePolicyId]), [["/assets/*", MANAGED_POLICY.cachingOptimized]]);
+        });
+
+        it("never caches 4xx or 5xx responses", () => {
+            const errors = one(runs.dev, CDN).inputs.customErrorResponses;
+            assert.deepStrictEqual(errors.map((e: any) => e.errorCode), CLOUDFRONT_ERROR_CODES);
+            assert.ok(errors.every((e: any) => e.errorCachingMinTtl === 0));
+        });
+
+        it("speaks HTTP/2 and HTTP/3 and uses the configured price class", () => {
+            assert.strictEqual(one(runs.dev, CDN).inputs.httpVersion, "http2and3");
+            assert.strictEqual(one(runs.dev, CDN).inputs.priceClass, "PriceClass_100");
+            assert.strictEqual(one(runs.prod, CDN).inputs.priceClass, "PriceClass_All");
+        });
+
+        it("publishes the cloudfront.net URL when there is no custom domain", () => {
+            assert.strictEqual(runs.dev.outputs.url, "https://d111111abcdef8.cloudfront.net");
+            assert.strictEqual(one(runs.dev, CDN).inputs.viewerCertificate.cloudfrontDefaultCertificate, true);
+            assert.strictEqual(ofType(runs.dev, RECORD).length, 0);
+        });
+    });
+
+    describe("custom domain", () => {
+        it("uses a given us-east-1 certificate and creates alias records in the zone", async () => {
+            const run = await runStack("dev", {
+                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN, "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" },
+            });
+            const cdn = one(run, CDN).inputs;
+            assert.deepStrictEqual(cdn.aliases, ["api.example.com"]);
+            assert.deepStrictEqual(cdn.viewerCertificate, { acmCertificateArn: CERT_ARN, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+            assert.strictEqual(ofType(run, CERT).length, 0);
+            const records = ofType(run, RECORD);
+            assert.deepStrictEqual(records.map((r) => r.inputs.type).sort(), ["A", "AAAA"]);
+            for (const r of records) {
+                assert.strictEqual(r.inputs.name, "api.example.com");
+                assert.strictEqual(r.inputs.aliases[0].name, "d111111abcdef8.cloudfront.net");
+            }
+            assert.strictEqual(run.outputs.url, "https://api.example.com");
+        });
+
+        it("uses a given certificate without DNS records when there is no zone", async () => {
+            const run = await runStack("dev", { config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN } });
+            assert.strictEqual(one(run, CDN).inputs.viewerCertificate.acmCertificateArn, CERT_ARN);
+            assert.strictEqual(ofType(run, RECORD).length, 0);
+        });
+
+        it("creates and DNS-validates a us-east-1 certificate when only a zone is given", async () => {
+            const run = await runStack("dev", { config: { "onehub:customDomain": "api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" } });
+            const cert = one(run, CERT).inputs;
+            assert.strictEqual(cert.region, "us-east-1");
+            assert.strictEqual(cert.validationMethod, "DNS");
+            assert.strictEqual(cert.domainName, "api.example.com");
+            const validation = one(run, "aws:acm/certificateValidation:CertificateValidation").inputs;
+            assert.strictEqual(validation.region, "us-east-1");
+            assert.strictEqual(one(run, RECORD, "-cert-validation").inputs.type, "CNAME");
+            assert.strictEqual(one(run, CDN).inputs.viewerCertificate.acmCertificateArn, validation.certificateArn);
+            assert.deepStrictEqual(ofType(run, RECORD).map((r) => r.inputs.type).sort(), ["A", "AAAA", "CNAME"]);
+        });
+    });
+
+    describe("WAF", () => {
+        it("is off in dev and on in prod", () => {
+            assert.strictEqual(ofType(runs.dev, WAF).length, 0);
+            assert.strictEqual(one(runs.dev, CDN).inputs.webAclId, undefined);
+            assert.strictEqual(one(runs.prod, CDN).inputs.webAclId, "arn:aws:wafv2:us-east-1:123456789012:global/webacl/onehub-prod-edge-waf/0123");
+        });
+
+        it("is a CLOUDFRONT-scope web ACL in us-east-1 with metrics and sampled requests", () => {
+            const waf = one(runs.prod, WAF).inputs;
+            assert.strictEqual(waf.scope, "CLOUDFRONT");
+            assert.strictEqual(waf.region, "us-east-1");
+            assert.deepStrictEqual(waf.defaultAction, { allow: {} });
+            for (const r of waf.rules) {
+                assert.strictEqual(r.visibilityConfig.cloudwatchMetricsEnabled, true);
+                assert.strictEqual(r.visibilityConfig.sampledRequestsEnabled, true);
+            }
+        });
+
+        it("uses the AWS common, known-bad-inputs and IP-reputation rule groups", () => {
+            const groups = one(runs.prod, WAF).inputs.rules.map((r: any) => r.statement.managedRuleGroupStatement?.name).filter(Boolean);
+            assert.deepStrictEqual(groups.sort(), ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
+        });
+
+        it("only counts SizeRestrictions_BODY, because LLM request bodies exceed 8 KB", () => {
+            const common = rule(one(runs.prod, WAF).inputs, "aws-AWSManagedRulesCommonRuleSet");
+            assert.deepStrictEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides, [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
+        });
+
+        it("rate-limits each IP site-wide and more strictly on login, sign-up and OAuth", () => {
+            const waf = one(runs.prod, WAF).inputs;
+            const site = rule(waf, "rate-limit-ip").statement.rateBasedStatement;
+            assert.deepStrictEqual([site.limit, site.aggregateKeyType, site.scopeDownStatement], [2000, "IP", undefined]);
+            const login = rule(waf, "rate-limit-login").statement.rateBasedStatement;
+            assert.deepStrictEqual([login.limit, login.aggregateKeyType], [100, "IP"]);
+            const paths = login.scopeDownStatement.orStatement.statements.map((s: any) => s.byteMatchStatement.searchString);
+            assert.deepStrictEqual(paths, LOGIN_PATH_PREFIXES);
+            assert.deepStrictEqual(waf.rules.map((r: any) => r.priority), [0, 1, 2, 3, 4], "unique priorities");
+        });
+
+        it("can be turned on in dev with other limits", async () => {
+            const run = await runStack("dev", { config: { "onehub:wafEnabled": true, "onehub:wafRateLimit": 500, "onehub:wafLoginRateLimit": 20 } });
+            const waf = one(run, WAF).inputs;
+            assert.strictEqual(rule(waf, "rate-limit-ip").statement.rateBasedStatement.limit, 500);
+            assert.strictEqual(rule(waf, "rate-limit-login").statement.rateBasedStatement.limit, 20);
+        });
+    });
+
+    it("exports the URL, distribution and ALB", () => {
+        assert.match(runs.prod.outputs.url as string, /^https:\/\//);
+        assert.strictEqual(runs.prod.outputs.distributionId, "onehub-prod-edge-cdn-id");
+        assert.match(runs.prod.outputs.albArn as string, /loadbalancer\/onehub-prod-edge-alb$/);
+    });
+});
+
+describe("edge config errors", () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+        ["an ALB idle timeout of 30 s", { "onehub:albIdleTimeout": 30 }, /onehub:albIdleTimeout = 30 .*60 to 4000/],
+        ["an ALB idle timeout of 5000 s", { "onehub:albIdleTimeout": 5000 }, /onehub:albIdleTimeout = 5000 .*60 to 4000/],
+        ["an origin read timeout of 0", { "onehub:originReadTimeout": 0 }, /onehub:originReadTimeout = 0 .*1 to 180/],
+        ["an origin read timeout of 200", { "onehub:originReadTimeout": 200 }, /onehub:originReadTimeout = 200 .*1 to 180/],
+        ["a keep-alive of 90 s", { "onehub:originKeepaliveTimeout": 90 }, /onehub:originKeepaliveTimeout = 90 .*1 to 60/],
+        ["an unknown price class", { "onehub:priceClass": "PriceClass_50" }, /onehub:priceClass = "PriceClass_50" .*PriceClass_100/],
+        ["a domain without a certificate or zone", { "onehub:customDomain": "api.example.com" }, /onehub:customDomain = "api\.example\.com" .*needs onehub:certificateArn .* or onehub:hostedZoneId/],
+        ["a certificate without a domain", { "onehub:certificateArn": CERT_ARN }, /onehub:certificateArn .*set onehub:customDomain/],
+        ["a zone without a domain", { "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" }, /onehub:hostedZoneId .*set onehub:customDomain/],
+        [
+            "a certificate outside us-east-1",
+            { "onehub:customDomain": "api.example.com", "onehub:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
+            /onehub:certificateArn .*us-east-1/,
+        ],
+        ["a domain that is not one", { "onehub:customDomain": "https://api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" }, /onehub:customDomain .*DNS name/],
+        ["an ALB certificate without an origin domain", { "onehub:albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc" }, /onehub:albOriginDomainName .*required with onehub:albCertificateArn/],
+        ["an origin domain without an ALB certificate", { "onehub:albOriginDomainName": "origin.example.com" }, /onehub:albOriginDomainName .*set onehub:albCertificateArn/],
+        ["a login rate limit above the site-wide one", { "onehub:wafLoginRateLimit": 5000 }, /onehub:wafLoginRateLimit = 5000 .*must not exceed onehub:wafRateLimit/],
+        ["a WAF rate limit below 10", { "onehub:wafRateLimit": 5 }, /onehub:wafRateLimit = 5 .*10 to/],
+        ["an invalid log bucket", { "onehub:albAccessLogsBucket": "My_Bucket" }, /onehub:albAccessLogsBucket .*S3 bucket/],
+    ];
+    for (const [what, config, message] of cases) {
+        it(`rejects ${what}`, () => expectConfigError("dev", config, message));
+    }
+});
