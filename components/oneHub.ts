@@ -1,11 +1,19 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION } from "./aurora";
+import { poolSettings } from "./connectionBudget";
 import { validateEdgeSettings } from "./edgeSettings";
+import { OneHubCluster } from "./oneHubCluster";
 import { OneHubDatabase } from "./oneHubDatabase";
 import { NAT_STRATEGIES, OneHubNetwork } from "./oneHubNetwork";
+import { OneHubMasterService } from "./oneHubMasterService";
+import { checkSuppliedSecret, OneHubSecrets } from "./oneHubSecrets";
+import { checkSlaveScaling, OneHubSlaveService } from "./oneHubSlaveService";
 import { PrivateEdge } from "./privateEdge";
+import { checkRelayPaths } from "./routing";
+import { CONTAINER_NAME, validateServiceArgs } from "./serviceBase";
 import { checkAzCount, subnetMasks } from "./subnetLayout";
-import { checkComponentName, checkInteger, checkOneOf, fail } from "./validation";
+import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./validation";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -72,6 +80,53 @@ export interface OneHubArgs {
     wafRateLimit?: number;
     /** WAF requests per IP per 5 minutes on login/sign-up/OAuth paths. Default 100. */
     wafLoginRateLimit?: number;
+
+    /** OneHub image repository. Default "ghcr.io/martialbe/one-api". */
+    imageRepository?: string;
+    /** OneHub image tag, pinned, the same for master and slaves. Default "v0.14.27". */
+    imageTag?: string;
+    /** Number of masters. Default 1, and 1 is the only value allowed: it exists to say so. */
+    masterCount?: number;
+    /** Master task CPU units. Default 256 (prod 1024). */
+    masterCpu?: number;
+    /** Master task memory (MiB), a Fargate pair with `masterCpu`. Default 512 (prod 2048). */
+    masterMemory?: number;
+    /** Slave task CPU units. Default 256 (prod 1024). */
+    slaveCpu?: number;
+    /** Slave task memory (MiB), a Fargate pair with `slaveCpu`. Default 512 (prod 2048). */
+    slaveMemory?: number;
+    /** Fewest slaves, 1–100. Default 1 (prod 2). */
+    slaveMinCount?: number;
+    /** Most slaves, ≥ slaveMinCount, ≤ 500. Default 3 (prod 20). */
+    slaveMaxCount?: number;
+    /** Slave CPU target %, 10–90. Default 70. */
+    slaveCpuTarget?: number;
+    /** Slave ALB requests per task per minute target; 0 = off. Default 0. */
+    slaveRequestsPerTarget?: number;
+    /** Slaves always on on-demand Fargate. Default 0 (prod 2). */
+    slaveFargateBase?: number;
+    /** On-demand share of slaves above the base. Default 0 (prod 1). */
+    slaveFargateWeight?: number;
+    /** Spot share of slaves above the base. Default 1 (prod 3). */
+    slaveSpotWeight?: number;
+    /** SYNC_FREQUENCY (s) on every node, 1–86400. Default 60. */
+    syncFrequency?: number;
+    /** CHANNEL_TEST_FREQUENCY (min) on the master only, 0 = off. Default 0. */
+    channelTestFrequency?: number;
+    /** Retention of every log group (tasks and Aurora exports), a CloudWatch value. Default 7 (prod 30). */
+    logRetentionDays?: number;
+    /** Target-group deregistration delay (s), 0–3600. Default 300. */
+    deregistrationDelay?: number;
+    /** Extra relay path patterns for the slaves. Default []. */
+    extraRelayPaths?: string[];
+    /** Run the services in this existing ECS cluster (with FARGATE and FARGATE_SPOT). Default "" (create one). */
+    existingClusterName?: string;
+    /** Create the ECS service-linked role (accounts that never used ECS). Default false. */
+    createEcsServiceLinkedRole?: boolean;
+    /** Existing SESSION_SECRET (secret); generated when unset. */
+    sessionSecret?: pulumi.Input<string>;
+    /** Existing USER_TOKEN_SECRET (secret); generated when unset. */
+    userTokenSecret?: pulumi.Input<string>;
 }
 
 /**
@@ -115,22 +170,63 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
         checkPassword(k("dbPassword"), args.dbPassword);
     }
     validateEdgeSettings(args, keyPrefix);
+
+    if ((args.masterCount ?? 1) !== 1) {
+        fail(k("masterCount"), args.masterCount, "must be 1: two masters run cron twice, race schema migrations and keep stale channel state; scale the slaves instead");
+    }
+    const service = (cpu: keyof OneHubArgs, memory: keyof OneHubArgs) =>
+        validateServiceArgs(
+            { ...args, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined },
+            (field) => (field === "cpu" ? k(cpu) : field === "memory" ? k(memory) : `${keyPrefix}${field}`),
+        );
+    service("masterCpu", "masterMemory");
+    service("slaveCpu", "slaveMemory");
+    checkInteger(k("channelTestFrequency"), args.channelTestFrequency ?? 0, 0, 10080);
+    const scaling = checkSlaveScaling(slaveScalingOf(args), (field) => k(`slave${field[0].toUpperCase()}${field.slice(1)}` as keyof OneHubArgs));
+    checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
+    poolSettings(args.dbMaxCapacity ?? 4, scaling.maxCount, { dbMaxCapacity: k("dbMaxCapacity"), slaveMaxCount: k("slaveMaxCount") });
+    if (args.existingClusterName) {
+        checkMatches(k("existingClusterName"), args.existingClusterName, /^[A-Za-z0-9_-]{1,255}$/, "must be an ECS cluster name");
+    }
+    checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
+    checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
 }
 
-/** OneHub on AWS in one line: network (or an existing VPC), database, edge and services. */
+function slaveScalingOf(args: OneHubArgs) {
+    return {
+        minCount: args.slaveMinCount,
+        maxCount: args.slaveMaxCount,
+        cpuTarget: args.slaveCpuTarget,
+        requestsPerTarget: args.slaveRequestsPerTarget,
+        fargateBase: args.slaveFargateBase,
+        fargateWeight: args.slaveFargateWeight,
+        spotWeight: args.slaveSpotWeight,
+    };
+}
+
+/** OneHub on AWS in one line: network (or an existing VPC), secrets, database, edge, master, slaves. */
 export class OneHub extends pulumi.ComponentResource {
     /** The public base URL (custom domain or CloudFront). */
     public readonly url: pulumi.Output<string>;
     public readonly vpcId: pulumi.Output<string>;
     public readonly distributionId: pulumi.Output<string>;
     public readonly albArn: pulumi.Output<string>;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly masterServiceName: pulumi.Output<string>;
+    public readonly slaveServiceName: pulumi.Output<string>;
     public readonly databaseEndpoint: pulumi.Output<string>;
     public readonly databaseCredentialsSecretArn: pulumi.Output<string>;
+    public readonly masterLogGroupName: pulumi.Output<string>;
+    public readonly slaveLogGroupName: pulumi.Output<string>;
+    /** A ready `aws ecs execute-command` line that opens a shell in the master task. */
+    public readonly masterExecCommand: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkComponentName("OneHub", name, "-db-parameters", 63);
+        // The longest autonamed child is the master's target group, "<name>-master-tg" (≤ 32).
+        checkComponentName("OneHub", name, "-master-tg", 32);
         validateOneHubArgs(args, "OneHub args.");
         super("onehub:index:OneHub", name, {}, opts);
+        const parent = { parent: this };
 
         let vpcId: pulumi.Output<string>;
         let privateSubnetIds: pulumi.Input<string[]>;
@@ -140,15 +236,13 @@ export class OneHub extends pulumi.ComponentResource {
             privateSubnetIds = args.existingPrivateSubnetIds ?? [];
             databaseSubnetIds = args.existingDatabaseSubnetIds ?? [];
         } else {
-            const network = new OneHubNetwork(
-                `${name}-net`,
-                { azCount: args.azCount, natStrategy: args.natStrategy, cidrBlock: args.vpcCidr },
-                { parent: this },
-            );
+            const network = new OneHubNetwork(`${name}-net`, { azCount: args.azCount, natStrategy: args.natStrategy, cidrBlock: args.vpcCidr }, parent);
             vpcId = network.vpcId;
             privateSubnetIds = network.privateSubnetIds;
             databaseSubnetIds = network.isolatedSubnetIds;
         }
+
+        const secrets = new OneHubSecrets(`${name}-secrets`, { sessionSecret: args.sessionSecret, userTokenSecret: args.userTokenSecret }, parent);
 
         const database = new OneHubDatabase(
             `${name}-db`,
@@ -165,8 +259,9 @@ export class OneHub extends pulumi.ComponentResource {
                 finalSnapshot: args.dbFinalSnapshot,
                 enableDataApi: args.dbEnableDataApi,
                 masterPassword: args.dbPassword,
+                logRetentionDays: args.logRetentionDays,
             },
-            { parent: this },
+            parent,
         );
 
         const edge = new PrivateEdge(
@@ -188,22 +283,86 @@ export class OneHub extends pulumi.ComponentResource {
                 wafRateLimit: args.wafRateLimit,
                 wafLoginRateLimit: args.wafLoginRateLimit,
             },
-            { parent: this },
+            parent,
         );
 
+        let clusterArn: pulumi.Output<string>;
+        let clusterName: pulumi.Output<string>;
+        if (args.existingClusterName) {
+            clusterArn = aws.ecs.getClusterOutput({ clusterName: args.existingClusterName }, parent).arn;
+            clusterName = pulumi.output(args.existingClusterName);
+        } else {
+            const cluster = new OneHubCluster(`${name}-ecs`, { createServiceLinkedRole: args.createEcsServiceLinkedRole }, parent);
+            clusterArn = cluster.clusterArn;
+            clusterName = cluster.clusterName;
+        }
+
+        const scaling = slaveScalingOf(args);
+        const pools = poolSettings(args.dbMaxCapacity ?? 4, args.slaveMaxCount ?? 3, { dbMaxCapacity: "dbMaxCapacity", slaveMaxCount: "slaveMaxCount" });
+        const shared = {
+            clusterArn,
+            vpcId,
+            subnetIds: privateSubnetIds,
+            imageRepository: args.imageRepository,
+            imageTag: args.imageTag,
+            sqlDsnSecretArn: database.sqlDsnSecretArn,
+            sessionSecretArn: secrets.sessionSecretArn,
+            userTokenSecretArn: secrets.userTokenSecretArn,
+            listenerArn: edge.listenerArn,
+            albSecurityGroupId: edge.albSecurityGroupId,
+            databaseSecurityGroupId: database.securityGroupId,
+            syncFrequency: args.syncFrequency,
+            sqlMaxOpenConns: pools.maxOpen,
+            sqlMaxIdleConns: pools.maxIdle,
+            sqlMaxLifetime: pools.maxLifetimeSeconds,
+            logRetentionDays: args.logRetentionDays,
+            deregistrationDelay: args.deregistrationDelay,
+        };
+        const master = new OneHubMasterService(
+            `${name}-master`,
+            { ...shared, cpu: args.masterCpu, memory: args.masterMemory, channelTestFrequency: args.channelTestFrequency },
+            parent,
+        );
+        const slave = new OneHubSlaveService(
+            `${name}-slave`,
+            {
+                ...shared,
+                cpu: args.slaveCpu,
+                memory: args.slaveMemory,
+                masterServiceName: master.serviceName,
+                extraRelayPaths: args.extraRelayPaths,
+                albArnSuffix: edge.albArnSuffix,
+                ...scaling,
+            },
+            { parent: this, dependsOn: [master] },
+        );
+
+        const region = aws.getRegionOutput({}, parent).region;
         this.url = edge.url;
         this.vpcId = vpcId;
         this.distributionId = edge.distributionId;
         this.albArn = edge.albArn;
+        this.clusterName = clusterName;
+        this.masterServiceName = master.serviceName;
+        this.slaveServiceName = slave.serviceName;
         this.databaseEndpoint = database.endpoint;
         this.databaseCredentialsSecretArn = database.credentialsSecretArn;
+        this.masterLogGroupName = master.logGroupName;
+        this.slaveLogGroupName = slave.logGroupName;
+        this.masterExecCommand = pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`;
         this.registerOutputs({
             url: this.url,
             vpcId: this.vpcId,
             distributionId: this.distributionId,
             albArn: this.albArn,
+            clusterName: this.clusterName,
+            masterServiceName: this.masterServiceName,
+            slaveServiceName: this.slaveServiceName,
             databaseEndpoint: this.databaseEndpoint,
             databaseCredentialsSecretArn: this.databaseCredentialsSecretArn,
+            masterLogGroupName: this.masterLogGroupName,
+            slaveLogGroupName: this.slaveLogGroupName,
+            masterExecCommand: this.masterExecCommand,
         });
     }
 }

@@ -106,8 +106,33 @@ export function loadConfig(): OneHubArgs {
         wafEnabled: r.boolean("wafEnabled"),
         wafRateLimit: r.integer("wafRateLimit"),
         wafLoginRateLimit: r.integer("wafLoginRateLimit"),
+
+        imageRepository: r.string("imageRepository"),
+        imageTag: r.string("imageTag"),
+        masterCount: r.integer("masterCount"),
+        masterCpu: r.integer("masterCpu"),
+        masterMemory: r.integer("masterMemory"),
+        slaveCpu: r.integer("slaveCpu"),
+        slaveMemory: r.integer("slaveMemory"),
+        slaveMinCount: r.integer("slaveMinCount"),
+        slaveMaxCount: r.integer("slaveMaxCount"),
+        slaveCpuTarget: r.integer("slaveCpuTarget"),
+        slaveRequestsPerTarget: r.integer("slaveRequestsPerTarget"),
+        slaveFargateBase: r.integer("slaveFargateBase"),
+        slaveFargateWeight: r.integer("slaveFargateWeight"),
+        slaveSpotWeight: r.integer("slaveSpotWeight"),
+        syncFrequency: r.integer("syncFrequency"),
+        channelTestFrequency: r.integer("channelTestFrequency"),
+        logRetentionDays: r.integer("logRetentionDays"),
+        deregistrationDelay: r.integer("deregistrationDelay"),
+        extraRelayPaths: r.stringList("extraRelayPaths"),
+        existingClusterName: r.string("existingClusterName"),
+        createEcsServiceLinkedRole: r.boolean("createEcsServiceLinkedRole"),
+        sessionSecret: r.secret("sessionSecret"),
+        userTokenSecret: r.secret("userTokenSecret"),
     };
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.
     validateOneHubArgs(args, `${CONFIG_NAMESPACE}:`);
-    return { ...args, dbPassword: args.dbPassword === undefined ? undefined : pulumi.secret(args.dbPassword) };
+    const secret = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+    return { ...args, dbPassword: secret(args.dbPassword), sessionSecret: secret(args.sessionSecret), userTokenSecret: secret(args.userTokenSecret) };
 }

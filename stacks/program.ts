@@ -1,6 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { OneHub } from "../components/oneHub";
 import { loadConfig } from "./config";
-import * as pulumi from "@pulumi/pulumi";
 
 /** The stack program: config → OneHub → stack outputs. Tests and `npm run plan` run it too. */
 export function program(): Record<string, pulumi.Output<unknown>> {
@@ -11,7 +11,13 @@ export function program(): Record<string, pulumi.Output<unknown>> {
         distributionId: onehub.distributionId,
         albArn: onehub.albArn,
         vpcId: onehub.vpcId,
+        clusterName: onehub.clusterName,
+        masterServiceName: onehub.masterServiceName,
+        slaveServiceName: onehub.slaveServiceName,
         databaseEndpoint: onehub.databaseEndpoint,
         databaseCredentialsSecretArn: onehub.databaseCredentialsSecretArn,
+        masterLogGroupName: onehub.masterLogGroupName,
+        slaveLogGroupName: onehub.slaveLogGroupName,
+        masterExecCommand: onehub.masterExecCommand,
     };
 }

@@ -1,15 +1,15 @@
 import * as assert from "assert";
 import { subnetMasks } from "../components/subnetLayout";
 import { runStack, StackRun } from "../tools/offlineStack";
-import { expectConfigError, ofType, one } from "./util";
+import { expectConfigError, ofType, one, stackRun } from "./util";
 
 const VPC = "awsx:ec2:Vpc";
 
 describe("network", () => {
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        runs.dev = await runStack("dev");
-        runs.prod = await runStack("prod");
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
     });
 
     it("spreads dev over 2 AZs with a single NAT gateway", () => {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edgeSettings";
 import { LOGIN_PATH_PREFIXES } from "../components/wafRules";
 import { runStack, StackRun } from "../tools/offlineStack";
-import { expectConfigError, ofType, one } from "./util";
+import { expectConfigError, ofType, one, stackRun } from "./util";
 
 const ALB = "aws:lb/loadBalancer:LoadBalancer";
 const LISTENER = "aws:lb/listener:Listener";
@@ -20,8 +20,8 @@ const rule = (waf: any, name: string) => waf.rules.find((r: any) => r.name === n
 describe("PrivateEdge", () => {
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        runs.dev = await runStack("dev");
-        runs.prod = await runStack("prod");
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
     });
 
     describe("internal ALB", () => {

@@ -12,6 +12,26 @@ export function one(run: StackRun, type: string, nameIncludes = ""): RegisteredR
     return found[0];
 }
 
+/** The container definition of a task definition. */
+export function container(task: RegisteredResource): any {
+    const defs = JSON.parse(task.inputs.containerDefinitions);
+    assert.strictEqual(defs.length, 1);
+    return defs[0];
+}
+
+export function envOf(task: RegisteredResource): Record<string, string> {
+    return Object.fromEntries(container(task).environment.map((e: any) => [e.name, e.value]));
+}
+
+const defaults = new Map<string, Promise<StackRun>>();
+/** The run of a stack with its committed config; shared by every spec (the program is deterministic). */
+export function stackRun(stack: string): Promise<StackRun> {
+    if (!defaults.has(stack)) {
+        defaults.set(stack, runStack(stack));
+    }
+    return defaults.get(stack)!;
+}
+
 /**
  * Runs `stack` with `config` and asserts the program fails with an error matching `message`
  * before registering any resource.

@@ -1,0 +1,184 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { checkRelayPaths, chunkRules, PRIORITY } from "./routing";
+import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
+import { checkComponentName, checkInteger, fail } from "./validation";
+
+export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
+    /**
+     * Name of the master's ECS service (OneHubMasterService.serviceName). The slaves deploy only
+     * after it, because only the master migrates the schema.
+     */
+    masterServiceName: pulumi.Input<string>;
+    /** Relay path patterns beyond OneHub's built-in ones (e.g. "/custom-relay/*"). Default []. */
+    extraRelayPaths?: string[];
+    /** Fewest slave tasks, 1–100. Default 1. */
+    minCount?: number;
+    /** Most slave tasks, minCount–500. Default 3. */
+    maxCount?: number;
+    /** Target average CPU % for scaling, 10–90. Default 70. */
+    cpuTarget?: number;
+    /**
+     * Target ALB requests per task per minute for a second scaling policy; 0 = off. Default 0.
+     * Needs `albArnSuffix`. Useful when long, idle-waiting streams keep CPU low.
+     */
+    requestsPerTarget?: number;
+    /** The ALB's ARN suffix (PrivateEdge.albArnSuffix), for `requestsPerTarget`. */
+    albArnSuffix?: pulumi.Input<string>;
+    /** Tasks always on on-demand Fargate before any Spot, 0–maxCount. Default 0. */
+    fargateBase?: number;
+    /** Share of on-demand Fargate above the base, 0–1000. Default 0 (all Spot). */
+    fargateWeight?: number;
+    /**
+     * Share of Fargate Spot, 0–1000. Default 1. Spot costs ~70 % less and may be reclaimed with
+     * 2 minutes' notice; the ALB drains the task meanwhile.
+     */
+    spotWeight?: number;
+}
+
+/**
+ * OneHub relay nodes: NODE_TYPE=slave with the memory cache on, so they reload channels and
+ * prices every SYNC_FREQUENCY seconds; autoscaled; reached by OneHub's relay paths only.
+ */
+export class OneHubSlaveService extends pulumi.ComponentResource {
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly serviceArn: pulumi.Output<string>;
+    public readonly targetGroupArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: OneHubSlaveServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkComponentName("OneHubSlaveService", name, "-tg", 32);
+        const k = (field: keyof OneHubSlaveServiceArgs) => `OneHubSlaveService args.${field}`;
+        validateServiceArgs(args, k);
+        const relayPaths = checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
+        const scaling = checkSlaveScaling(args, k);
+        if (scaling.requestsPerTarget > 0 && !args.albArnSuffix) {
+            fail(k("albArnSuffix"), args.albArnSuffix, `is required when ${k("requestsPerTarget")} > 0`);
+        }
+        super("onehub:index:OneHubSlaveService", name, {}, opts);
+
+        const base = createServiceBase(
+            this,
+            name,
+            args,
+            // Without the memory cache a slave loads channels and prices once and never again.
+            { NODE_TYPE: "slave", MEMORY_CACHE_ENABLED: "true" },
+            chunkRules(relayPaths, PRIORITY.relayBase),
+            60,
+        );
+
+        const capacityProviderStrategies = [
+            { capacityProvider: "FARGATE", base: scaling.fargateBase, weight: scaling.fargateWeight },
+            { capacityProvider: "FARGATE_SPOT", weight: scaling.spotWeight },
+        ].filter((s) => s.weight > 0 || (s.base ?? 0) > 0);
+
+        const service = new aws.ecs.Service(
+            `${name}-service`,
+            {
+                cluster: args.clusterArn,
+                taskDefinition: base.taskDefinition.arn,
+                desiredCount: scaling.minCount,
+                deploymentMaximumPercent: 200,
+                deploymentMinimumHealthyPercent: 100,
+                capacityProviderStrategies,
+                // Keep tasks spread over AZs after an AZ outage or Spot reclaims.
+                availabilityZoneRebalancing: "ENABLED",
+                healthCheckGracePeriodSeconds: 60,
+                ...serviceNetwork(base, args),
+                tags: { ...args.tags, "onehub:master": args.masterServiceName } as Record<string, pulumi.Input<string>>,
+            },
+            // Autoscaling owns desiredCount; a deploy must not reset it to minCount.
+            { parent: this, dependsOn: base.listenerRules, ignoreChanges: ["desiredCount"] },
+        );
+
+        const clusterName = pulumi.output(args.clusterArn).apply((arn) => arn.split("/").pop()!);
+        const target = new aws.appautoscaling.Target(
+            `${name}-scaling`,
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${clusterName}/${service.name}`,
+                minCapacity: scaling.minCount,
+                maxCapacity: scaling.maxCount,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const policy = (suffix: string, targetValue: number, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) =>
+            new aws.appautoscaling.Policy(
+                `${name}-${suffix}`,
+                {
+                    policyType: "TargetTrackingScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    targetTrackingScalingPolicyConfiguration: {
+                        targetValue,
+                        predefinedMetricSpecification: metric,
+                        // Out fast for bursts, in slowly so long streams are not drained mid-answer.
+                        scaleOutCooldown: 60,
+                        scaleInCooldown: 300,
+                    },
+                },
+                { parent: this },
+            );
+        policy("cpu", scaling.cpuTarget, { predefinedMetricType: "ECSServiceAverageCPUUtilization" });
+        if (scaling.requestsPerTarget > 0) {
+            policy("requests", scaling.requestsPerTarget, {
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: pulumi.interpolate`${args.albArnSuffix}/${base.targetGroup.arnSuffix}`,
+            });
+        }
+
+        this.serviceName = service.name;
+        this.serviceArn = service.id;
+        this.targetGroupArn = base.targetGroup.arn;
+        this.securityGroupId = base.securityGroup.id;
+        this.logGroupName = base.logGroup.name;
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            serviceArn: this.serviceArn,
+            targetGroupArn: this.targetGroupArn,
+            securityGroupId: this.securityGroupId,
+            logGroupName: this.logGroupName,
+        });
+    }
+}
+
+export interface SlaveScaling {
+    minCount: number;
+    maxCount: number;
+    cpuTarget: number;
+    requestsPerTarget: number;
+    fargateBase: number;
+    fargateWeight: number;
+    spotWeight: number;
+}
+
+/** Validates the scaling and capacity settings; `k` names a field in errors. */
+export function checkSlaveScaling(s: Partial<SlaveScaling>, k: (field: keyof SlaveScaling) => string): SlaveScaling {
+    const minCount = checkInteger(k("minCount"), s.minCount ?? 1, 1, 100);
+    const maxCount = s.maxCount ?? 3;
+    if (!Number.isInteger(maxCount) || maxCount < minCount || maxCount > 500) {
+        fail(k("maxCount"), maxCount, `must be a whole number from ${k("minCount")} (${minCount}) to 500`);
+    }
+    const fargateBase = s.fargateBase ?? 0;
+    if (!Number.isInteger(fargateBase) || fargateBase < 0 || fargateBase > maxCount) {
+        fail(k("fargateBase"), fargateBase, `must be a whole number from 0 to ${k("maxCount")} (${maxCount})`);
+    }
+    const fargateWeight = checkInteger(k("fargateWeight"), s.fargateWeight ?? 0, 0, 1000);
+    const spotWeight = checkInteger(k("spotWeight"), s.spotWeight ?? 1, 0, 1000);
+    if (fargateWeight === 0 && spotWeight === 0) {
+        fail(k("spotWeight"), spotWeight, `and ${k("fargateWeight")} cannot both be 0: tasks above the base would have no capacity`);
+    }
+    return {
+        minCount,
+        maxCount,
+        cpuTarget: checkInteger(k("cpuTarget"), s.cpuTarget ?? 70, 10, 90),
+        requestsPerTarget: checkInteger(k("requestsPerTarget"), s.requestsPerTarget ?? 0, 0, 1_000_000),
+        fargateBase,
+        fargateWeight,
+        spotWeight,
+    };
+}

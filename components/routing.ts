@@ -1,0 +1,133 @@
+// Which ALB listener rules send which OneHub paths where, and a model of how the ALB
+// evaluates them, so tests can check real OneHub paths against the rules we register.
+import { fail } from "./validation";
+
+/**
+ * OneHub's relay (API-key) route groups, from its router: these scale out on the slaves.
+ * ALB path patterns are case-sensitive, hence `recraftAI`. `*v1*` would miss `/mj`, `/suno`
+ * and billing, so each group is listed.
+ */
+export const RELAY_PATHS = [
+    "/v1/*",
+    "/dashboard/billing/*",
+    "/claude/*",
+    "/gemini/*",
+    "/mj/*",
+    "/mj-fast/*",
+    "/mj-turbo/*",
+    "/mj-relax/*",
+    "/suno/*",
+    "/kling/*",
+    "/recraftAI/*",
+];
+
+/**
+ * Paths that must reach the master whatever else is configured: the admin API (per-process
+ * verification codes, payment locks, the Telegram bot, admin edits) and in-memory MCP sessions.
+ */
+export const MASTER_PATHS = ["/api/*", "/mcp/*"];
+
+/** Rule priorities (lower wins): master paths first, then relay rules, the master catch-all last. */
+export const PRIORITY = { masterPaths: 10, relayBase: 100, relayMax: 199, catchAll: 50000 };
+
+/** The ALB allows at most 5 condition values per rule; path patterns are at most 128 characters. */
+export const MAX_VALUES_PER_RULE = 5;
+const MAX_PATTERN_LENGTH = 128;
+/** Characters an ALB path pattern may hold. */
+const PATTERN_RE = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
+
+/** Master-only paths a relay pattern must never match: web UI, callbacks, login. */
+const MASTER_PROBES = ["/", "/index.html", "/login", "/panel", "/panel/dashboard", "/oauth/github", "/assets/index.js", "/favicon.ico"];
+
+export interface RuleSpec {
+    priority: number;
+    pathPatterns: string[];
+}
+
+/** Splits patterns into rules of at most 5 values, with consecutive unique priorities. */
+export function chunkRules(patterns: readonly string[], firstPriority: number): RuleSpec[] {
+    const rules: RuleSpec[] = [];
+    for (let i = 0; i < patterns.length; i += MAX_VALUES_PER_RULE) {
+        rules.push({ priority: firstPriority + rules.length, pathPatterns: patterns.slice(i, i + MAX_VALUES_PER_RULE) });
+    }
+    return rules;
+}
+
+/** ALB path-pattern matching: `*` any run of characters, `?` exactly one, case-sensitive, whole path. */
+export function matchesPathPattern(pattern: string, path: string): boolean {
+    return globAt(pattern, 0, path, 0, false);
+}
+
+/** True if `pattern` matches some path that starts with `prefix` (e.g. "/api/"). */
+export function mayMatchPrefix(pattern: string, prefix: string): boolean {
+    return globAt(pattern, 0, prefix, 0, true);
+}
+
+// Backtracking glob; with `prefixOnly`, reaching the end of `text` with pattern left over
+// counts as a match, since the rest of the pattern can match whatever follows the prefix.
+function globAt(p: string, i: number, t: string, j: number, prefixOnly: boolean): boolean {
+    if (j === t.length && prefixOnly) {
+        return true;
+    }
+    if (i === p.length) {
+        return j === t.length;
+    }
+    if (p[i] === "*") {
+        for (let k = j; k <= t.length; k++) {
+            if (globAt(p, i + 1, t, k, prefixOnly)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return j < t.length && (p[i] === "?" || p[i] === t[j]) && globAt(p, i + 1, t, j + 1, prefixOnly);
+}
+
+/**
+ * Checks the relay patterns (built-in plus extra) an operator asks for: valid ALB patterns,
+ * not duplicated, and never able to capture a path that must reach the master.
+ */
+export function checkRelayPaths(key: string, extra: readonly string[]): string[] {
+    const all = [...RELAY_PATHS, ...extra];
+    for (const pattern of extra) {
+        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN_RE.test(pattern)) {
+            fail(key, pattern, `each must be an ALB path pattern: starts with "/", at most ${MAX_PATTERN_LENGTH} characters of A–Z a–z 0–9 _ - . $ / ~ " ' @ : + & * ?`);
+        }
+        for (const master of MASTER_PATHS) {
+            const prefix = master.replace("*", "");
+            if (mayMatchPrefix(pattern, prefix)) {
+                fail(key, pattern, `would capture ${master}, which must reach the master`);
+            }
+        }
+        const probe = MASTER_PROBES.find((path) => matchesPathPattern(pattern, path));
+        if (probe !== undefined) {
+            fail(key, pattern, `would capture the master's web UI path ${probe}`);
+        }
+    }
+    const duplicate = all.find((p, i) => all.indexOf(p) !== i);
+    if (duplicate !== undefined) {
+        fail(key, duplicate, "is already routed to the slaves (listed twice)");
+    }
+    const maxPaths = (PRIORITY.relayMax - PRIORITY.relayBase + 1) * MAX_VALUES_PER_RULE;
+    if (all.length > maxPaths) {
+        fail(key, extra, `allows at most ${maxPaths - RELAY_PATHS.length} extra patterns`);
+    }
+    return all;
+}
+
+export interface ListenerRuleModel {
+    priority: number;
+    pathPatterns: string[];
+    /** Where the rule forwards (a target group ARN). */
+    target: string;
+}
+
+/**
+ * Evaluates rules as the ALB does: by ascending priority, the first rule whose path patterns
+ * (any of them) match wins; with none, the listener's default action.
+ */
+export function route(rules: readonly ListenerRuleModel[], path: string, defaultTarget: string): string {
+    const byPriority = [...rules].sort((a, b) => a.priority - b.priority);
+    const hit = byPriority.find((r) => r.pathPatterns.some((p) => matchesPathPattern(p, path)));
+    return hit ? hit.target : defaultTarget;
+}

@@ -1,0 +1,318 @@
+// What the master and slave services share: the task (image, env, secrets, health check,
+// logs, roles), its security group wiring and its target group. Not a component of its own:
+// each service component builds these as its children.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { checkFargateSize } from "./fargate";
+import { checkInteger, checkLogRetention, checkMatches, fail } from "./validation";
+
+export const CONTAINER_NAME = "onehub";
+export const CONTAINER_PORT = 3000;
+export const HEALTH_CHECK_PATH = "/api/status";
+export const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
+export const DEFAULT_IMAGE_TAG = "v0.14.27";
+/** Tags that move: a slave scaling out later would pull code newer than the master migrated. */
+export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha"];
+/** Env vars the components own; a caller setting them would break the cluster's invariants. */
+const RESERVED_ENV = [
+    "SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET", "NODE_TYPE", "MEMORY_CACHE_ENABLED", "SYNC_FREQUENCY",
+    "TZ", "PORT", "SQL_MAX_OPEN_CONNS", "SQL_MAX_IDLE_CONNS", "SQL_MAX_LIFETIME", "CHANNEL_TEST_FREQUENCY",
+];
+/** Names that look like credentials: those belong in Secrets Manager, never in plain env. */
+const SECRET_LOOKING = /SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ACCESSKEY|CONN_STRING|_KEY$/;
+
+export interface OneHubServiceArgs {
+    /** ECS cluster ARN; the cluster must offer the FARGATE (and, for Spot slaves, FARGATE_SPOT) capacity providers. */
+    clusterArn: pulumi.Input<string>;
+    /** VPC of the tasks. */
+    vpcId: pulumi.Input<string>;
+    /** Private subnets (with NAT egress) for the tasks; they get no public IP. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Image repository. Default "ghcr.io/martialbe/one-api" (Docker Hub limits anonymous pulls per NAT IP). */
+    imageRepository?: string;
+    /**
+     * Image tag, pinned (e.g. "v0.14.27"). Default "v0.14.27". Floating tags (latest, dev, …) are
+     * refused: a slave that scales out later would run code newer than the master migrated.
+     */
+    imageTag?: string;
+    /** Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384. Default 256. */
+    cpu?: number;
+    /**
+     * Task memory in MiB, a size Fargate allows with `cpu`. Default 512.
+     * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+     */
+    memory?: number;
+    /** Secrets Manager ARN of SQL_DSN (OneHubDatabase.sqlDsnSecretArn). */
+    sqlDsnSecretArn: pulumi.Input<string>;
+    /** Secrets Manager ARN of SESSION_SECRET (OneHubSecrets.sessionSecretArn). */
+    sessionSecretArn: pulumi.Input<string>;
+    /** Secrets Manager ARN of USER_TOKEN_SECRET (OneHubSecrets.userTokenSecretArn). */
+    userTokenSecretArn: pulumi.Input<string>;
+    /** The edge listener the service adds its rules to (PrivateEdge.listenerArn). */
+    listenerArn: pulumi.Input<string>;
+    /** The ALB's security group (PrivateEdge.albSecurityGroupId): allowed in to the tasks on 3000. */
+    albSecurityGroupId: pulumi.Input<string>;
+    /** The database's security group (OneHubDatabase.securityGroupId): the service allows itself in on 3306. */
+    databaseSecurityGroupId: pulumi.Input<string>;
+    /** SYNC_FREQUENCY in seconds, 1–86400, the same on every node. Default 60. */
+    syncFrequency?: number;
+    /** SQL_MAX_OPEN_CONNS per task, 1–10000. Default 20; OneHub sizes it from the database's max_connections. */
+    sqlMaxOpenConns?: number;
+    /** SQL_MAX_IDLE_CONNS per task, ≤ sqlMaxOpenConns. Default 10. */
+    sqlMaxIdleConns?: number;
+    /** SQL_MAX_LIFETIME in seconds (OneHub reads seconds). Default 300. */
+    sqlMaxLifetime?: number;
+    /** Days CloudWatch keeps the task logs, a CloudWatch-allowed value. Default 30. */
+    logRetentionDays?: number;
+    /**
+     * Seconds the ALB keeps sending an in-flight response from a stopping task, 0–3600. Default 300.
+     * OneHub has no graceful shutdown: a stream cut by SIGTERM is lost, so this must outlast the
+     * longest response.
+     */
+    deregistrationDelay?: number;
+    /**
+     * Extra plain OneHub environment, e.g. { GLOBAL_API_RATE_LIMIT: "600" }. Names the components
+     * set themselves, and names that look like credentials (use Secrets Manager), are refused.
+     */
+    environment?: Record<string, string>;
+    /** Tags for every resource. */
+    tags?: Record<string, string>;
+}
+
+/** Validates the shared settings; `k` names a field in errors. */
+export function validateServiceArgs(args: Partial<OneHubServiceArgs>, k: (field: keyof OneHubServiceArgs) => string): void {
+    checkImage(k("imageRepository"), k("imageTag"), args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY, args.imageTag ?? DEFAULT_IMAGE_TAG);
+    checkFargateSize(k("cpu"), k("memory"), args.cpu ?? 256, args.memory ?? 512);
+    checkInteger(k("syncFrequency"), args.syncFrequency ?? 60, 1, 86400);
+    const open = checkInteger(k("sqlMaxOpenConns"), args.sqlMaxOpenConns ?? 20, 1, 10000);
+    checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? 10, 0, open);
+    checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? 300, 1, 86400);
+    checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? 30);
+    checkInteger(k("deregistrationDelay"), args.deregistrationDelay ?? 300, 0, 3600);
+    checkEnvironment(k("environment"), args.environment ?? {});
+}
+
+export function checkImage(repositoryKey: string, tagKey: string, repository: string, tag: string): void {
+    checkMatches(repositoryKey, repository, /^[a-z0-9]+([._/:-][a-z0-9]+)*$/, "must be an image repository such as ghcr.io/martialbe/one-api");
+    checkMatches(tagKey, tag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as v0.14.27");
+    if (FLOATING_TAGS.includes(tag.toLowerCase())) {
+        fail(tagKey, tag, "must be a pinned release such as v0.14.27: a floating tag lets a slave that scales out later run code newer than the schema the master migrated");
+    }
+}
+
+export function checkEnvironment(key: string, env: Record<string, string>): void {
+    for (const name of Object.keys(env)) {
+        if (RESERVED_ENV.includes(name)) {
+            fail(`${key}.${name}`, env[name], "is set by the component itself and cannot be overridden");
+        }
+        if (SECRET_LOOKING.test(name)) {
+            fail(`${key}.${name}`, "(hidden)", "looks like a credential: plain environment is visible in the task definition; keep it in Secrets Manager");
+        }
+    }
+}
+
+export interface ServiceBase {
+    securityGroup: aws.ec2.SecurityGroup;
+    targetGroup: aws.lb.TargetGroup;
+    taskDefinition: aws.ecs.TaskDefinition;
+    logGroup: aws.cloudwatch.LogGroup;
+    /** ECS services need their target group on a listener first; pass this to `dependsOn`. */
+    listenerRules: aws.lb.ListenerRule[];
+}
+
+/**
+ * Builds the shared pieces under `parent`. `nodeEnv` is the env that differs by node type;
+ * `rules` are the listener rules (priority + path patterns) that forward to this service.
+ */
+export function createServiceBase(
+    parent: pulumi.Resource,
+    name: string,
+    args: OneHubServiceArgs,
+    nodeEnv: Record<string, string>,
+    rules: { priority: number; pathPatterns: string[] }[],
+    healthCheckStartSeconds: number,
+): ServiceBase {
+    const opts = { parent };
+    const tags = args.tags;
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays ?? 30, tags }, opts);
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+        `${name}-sg`,
+        { vpcId: args.vpcId, description: `OneHub ${name} tasks: ingress only from the ALB`, tags },
+        opts,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-from-alb`,
+        { securityGroupId: securityGroup.id, referencedSecurityGroupId: args.albSecurityGroupId, ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, description: "ALB to OneHub", tags },
+        opts,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+        `${name}-alb-to-tasks`,
+        { securityGroupId: args.albSecurityGroupId, referencedSecurityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, description: `ALB to OneHub ${name}`, tags },
+        opts,
+    );
+    // Upstream LLM providers live anywhere on the internet (through NAT), on any port.
+    new aws.vpc.SecurityGroupEgressRule(
+        `${name}-to-internet`,
+        { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Upstream LLM providers, image pulls, AWS APIs", tags },
+        opts,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+        `${name}-to-db`,
+        { securityGroupId: args.databaseSecurityGroupId, referencedSecurityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 3306, toPort: 3306, description: `OneHub ${name} tasks`, tags },
+        opts,
+    );
+
+    const secretArns = [args.sqlDsnSecretArn, args.sessionSecretArn, args.userTokenSecretArn];
+    const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksTrust, tags }, opts);
+    new aws.iam.RolePolicy(
+        `${name}-execution`,
+        {
+            role: executionRole.id,
+            // Exactly the three secrets and this service's log group; nothing else.
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
+                    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                ],
+            }),
+        },
+        opts,
+    );
+    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: ecsTasksTrust, tags }, opts);
+    new aws.iam.RolePolicy(
+        `${name}-ecs-exec`,
+        {
+            role: taskRole.id,
+            // ECS Exec: the SSM agent in the task opens its channels with these.
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                        Resource: "*",
+                    },
+                ],
+            }),
+        },
+        opts,
+    );
+
+    const environment = {
+        PORT: String(CONTAINER_PORT),
+        // UTC like the database's time_zone: daily statistics mix MySQL and Go time.
+        TZ: "UTC",
+        SYNC_FREQUENCY: String(args.syncFrequency ?? 60),
+        SQL_MAX_OPEN_CONNS: String(args.sqlMaxOpenConns ?? 20),
+        SQL_MAX_IDLE_CONNS: String(args.sqlMaxIdleConns ?? 10),
+        SQL_MAX_LIFETIME: String(args.sqlMaxLifetime ?? 300),
+        ...args.environment,
+        ...nodeEnv,
+    };
+    const image = `${args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY}:${args.imageTag ?? DEFAULT_IMAGE_TAG}`;
+    const region = aws.getRegionOutput({}, opts).region;
+    const container = {
+        name: CONTAINER_NAME,
+        image,
+        essential: true,
+        portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp", name: "http" }],
+        environment: Object.entries(environment)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([envName, value]) => ({ name: envName, value })),
+        secrets: [
+            { name: "SQL_DSN", valueFrom: args.sqlDsnSecretArn },
+            { name: "SESSION_SECRET", valueFrom: args.sessionSecretArn },
+            { name: "USER_TOKEN_SECRET", valueFrom: args.userTokenSecretArn },
+        ],
+        // The image has busybox wget but no curl.
+        healthCheck: {
+            command: ["CMD-SHELL", `wget -q -O - http://localhost:${CONTAINER_PORT}${HEALTH_CHECK_PATH} | grep -q '"success":true' || exit 1`],
+            interval: 30,
+            timeout: 10,
+            retries: 3,
+            startPeriod: healthCheckStartSeconds,
+        },
+        // ECS Exec needs an init process; Fargate allows at most 120 s before SIGKILL.
+        linuxParameters: { initProcessEnabled: true },
+        stopTimeout: 120,
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": CONTAINER_NAME },
+        },
+    };
+    const taskDefinition = new aws.ecs.TaskDefinition(
+        `${name}-task`,
+        {
+            family: name,
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            cpu: String(args.cpu ?? 256),
+            memory: String(args.memory ?? 512),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions: pulumi.jsonStringify([container]),
+            tags,
+        },
+        opts,
+    );
+
+    const targetGroup = new aws.lb.TargetGroup(
+        `${name}-tg`,
+        {
+            vpcId: args.vpcId,
+            port: CONTAINER_PORT,
+            protocol: "HTTP",
+            targetType: "ip",
+            // LLM requests last from milliseconds to minutes: send new ones to the least busy task.
+            loadBalancingAlgorithmType: "least_outstanding_requests",
+            deregistrationDelay: args.deregistrationDelay ?? 300,
+            healthCheck: {
+                path: HEALTH_CHECK_PATH,
+                matcher: "200",
+                interval: 15,
+                timeout: 5,
+                healthyThreshold: 2,
+                unhealthyThreshold: 3,
+            },
+            tags,
+        },
+        opts,
+    );
+    const listenerRules = rules.map(
+        (rule, i) =>
+            new aws.lb.ListenerRule(
+                `${name}-rule-${i}`,
+                {
+                    listenerArn: args.listenerArn,
+                    priority: rule.priority,
+                    actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                    conditions: [{ pathPattern: { values: rule.pathPatterns } }],
+                    tags,
+                },
+                opts,
+            ),
+    );
+
+    return { securityGroup, targetGroup, taskDefinition, logGroup, listenerRules };
+}
+
+const ecsTasksTrust = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
+/** The ECS service settings both node types share. */
+export function serviceNetwork(base: ServiceBase, args: OneHubServiceArgs) {
+    return {
+        networkConfiguration: { subnets: args.subnetIds, securityGroups: [base.securityGroup.id], assignPublicIp: false },
+        loadBalancers: [{ targetGroupArn: base.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
+        enableExecuteCommand: true,
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+    };
+}
