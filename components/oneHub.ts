@@ -127,6 +127,12 @@ export interface OneHubArgs {
     sessionSecret?: pulumi.Input<string>;
     /** Existing USER_TOKEN_SECRET (secret); generated when unset. */
     userTokenSecret?: pulumi.Input<string>;
+    /**
+     * HASHIDS_SALT, the sqids alphabet API keys are encoded with, the same on every node.
+     * Default "" (OneHub's default alphabet). Keep an existing installation's value: changing it
+     * invalidates every issued key.
+     */
+    hashidsSalt?: string;
 }
 
 /**
@@ -187,6 +193,12 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     poolSettings(args.dbMaxCapacity ?? 4, scaling.maxCount, { dbMaxCapacity: k("dbMaxCapacity"), slaveMaxCount: k("slaveMaxCount") });
     if (args.existingClusterName) {
         checkMatches(k("existingClusterName"), args.existingClusterName, /^[A-Za-z0-9_-]{1,255}$/, "must be an ECS cluster name");
+    }
+    if (args.hashidsSalt) {
+        const chars = [...args.hashidsSalt];
+        if (chars.length < 3 || new Set(chars).size !== chars.length || !/^[\x21-\x7e]+$/.test(args.hashidsSalt)) {
+            fail(k("hashidsSalt"), args.hashidsSalt, "must be a sqids alphabet: at least 3 printable ASCII characters, none repeated");
+        }
     }
     checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
     checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
@@ -317,6 +329,7 @@ export class OneHub extends pulumi.ComponentResource {
             sqlMaxLifetime: pools.maxLifetimeSeconds,
             logRetentionDays: args.logRetentionDays,
             deregistrationDelay: args.deregistrationDelay,
+            environment: args.hashidsSalt ? { HASHIDS_SALT: args.hashidsSalt } : undefined,
         };
         const master = new OneHubMasterService(
             `${name}-master`,

@@ -67,7 +67,7 @@ export function checkComponentName(component: string, name: string, longestSuffi
         key,
         name,
         /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/,
-        "must start with a lower-case letter and hold only lower-case letters, digits and single hyphens (RDS identifier rules)",
+        "must start with a lower-case letter and hold only lower-case letters, digits and single hyphens, so every AWS name derived from it is valid",
     );
     const max = limit - AUTONAME_SUFFIX_LENGTH - longestSuffix.length;
     if (name.length > max) {

@@ -130,6 +130,7 @@ export function loadConfig(): OneHubArgs {
         createEcsServiceLinkedRole: r.boolean("createEcsServiceLinkedRole"),
         sessionSecret: r.secret("sessionSecret"),
         userTokenSecret: r.secret("userTokenSecret"),
+        hashidsSalt: r.string("hashidsSalt"),
     };
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.
     validateOneHubArgs(args, `${CONFIG_NAMESPACE}:`);

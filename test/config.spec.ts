@@ -1,7 +1,21 @@
 import * as assert from "assert";
 import { OneHubDatabase } from "../components/oneHubDatabase";
 import { OneHubNetwork } from "../components/oneHubNetwork";
+import { OneHubMasterService } from "../components/oneHubMasterService";
+import { OneHubSlaveService } from "../components/oneHubSlaveService";
 import { PrivateEdge } from "../components/privateEdge";
+
+const serviceArgs = {
+    clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+    vpcId: "vpc-1",
+    subnetIds: ["subnet-1"],
+    sqlDsnSecretArn: "arn:dsn",
+    sessionSecretArn: "arn:session",
+    userTokenSecretArn: "arn:token",
+    listenerArn: "arn:listener",
+    albSecurityGroupId: "sg-alb",
+    databaseSecurityGroupId: "sg-db",
+};
 import { lastRun, loadStackConfig, runStack } from "../tools/offlineStack";
 
 describe("config loading (as the Pulumi CLI does it)", () => {
@@ -46,5 +60,20 @@ describe("component argument checks (for programs that use the components direct
             assert.throws(() => new PrivateEdge("a-much-too-long-edge-name", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /PrivateEdge name .*at most 20 characters/);
         });
         assert.deepStrictEqual(lastRun, []);
+    });
+
+    it("keeps secrets and the components' own variables out of extra environment", async () => {
+        await runStack("dev", {}, () => {
+            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { NODE_TYPE: "slave" } }), /OneHubMasterService args\.environment\.NODE_TYPE .*set by the component/);
+            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { REDIS_CONN_STRING: "redis://u:p@h" } }), /environment\.REDIS_CONN_STRING = "\(hidden\)" .*Secrets Manager/);
+            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { METRICS_PASSWORD: "x" } }), /METRICS_PASSWORD .*credential/);
+        });
+        assert.deepStrictEqual(lastRun, []);
+    });
+
+    it("requires the ALB ARN suffix for request-count scaling", async () => {
+        await runStack("dev", {}, () => {
+            assert.throws(() => new OneHubSlaveService("slave", { ...serviceArgs, masterServiceName: "m", requestsPerTarget: 100 }), /OneHubSlaveService args\.albArnSuffix .*requestsPerTarget/);
+        });
     });
 });

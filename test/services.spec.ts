@@ -201,6 +201,12 @@ describe("OneHub services", () => {
             assert.deepStrictEqual(version.secretPaths, ["secretString"]);
         });
 
+        it("share HASHIDS_SALT when one is configured, and leave OneHub's default otherwise", async () => {
+            assert.ok(ofType(runs.dev, TASK).every((t) => envOf(t).HASHIDS_SALT === undefined));
+            const run = await runStack("dev", { config: { "onehub:hashidsSalt": "abcdefghijklmnopqrstuvwxyz0123456789" } });
+            assert.deepStrictEqual(ofType(run, TASK).map((t) => envOf(t).HASHIDS_SALT), ["abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"]);
+        });
+
         it("use UTC, port 3000 and a wget health check on /api/status", () => {
             for (const task of ofType(runs.dev, TASK)) {
                 const c = container(task);
@@ -375,6 +381,7 @@ describe("service config errors", () => {
         ["a log retention CloudWatch does not offer", { "onehub:logRetentionDays": 8 }, /onehub:logRetentionDays = 8 .*one of 1, 3, 5, 7, 14/],
         ["a deregistration delay over an hour", { "onehub:deregistrationDelay": 4000 }, /onehub:deregistrationDelay = 4000 .*0 to 3600/],
         ["zero slaves", { "onehub:slaveMinCount": 0 }, /onehub:slaveMinCount = 0 .*1 to 100/],
+        ["a HASHIDS_SALT with a repeated character", { "onehub:hashidsSalt": "abca" }, /onehub:hashidsSalt = "abca" .*none repeated/],
     ];
     for (const [what, config, message] of cases) {
         it(`rejects ${what}`, () => expectConfigError("dev", config, message));
