@@ -99,7 +99,7 @@ describe("PrivateEdge", () => {
             for (const run of Object.values(runs)) {
                 const vo = one(run, VPC_ORIGIN).inputs;
                 const alb = one(run, ALB);
-                assert.strictEqual(vo.vpcOriginEndpointConfig.arn, `arn:aws:lb:us-east-1:123456789012:loadbalancer/${alb.name}`);
+                assert.strictEqual(vo.vpcOriginEndpointConfig.arn, `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${alb.name}/0123456789abcdef`);
                 assert.strictEqual(vo.vpcOriginEndpointConfig.originProtocolPolicy, "http-only");
                 assert.strictEqual(vo.timeouts.create, "30m", "VPC origins take ~15 min to create");
                 const [origin] = one(run, CDN).inputs.origins;
@@ -231,7 +231,7 @@ describe("PrivateEdge", () => {
     it("exports the URL, distribution and ALB", () => {
         assert.match(runs.prod.outputs.url as string, /^https:\/\//);
         assert.strictEqual(runs.prod.outputs.distributionId, "onehub-prod-edge-cdn-id");
-        assert.match(runs.prod.outputs.albArn as string, /loadbalancer\/onehub-prod-edge-alb$/);
+        assert.match(runs.prod.outputs.albArn as string, /loadbalancer\/app\/onehub-prod-edge-alb\//);
     });
 });
 

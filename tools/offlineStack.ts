@@ -137,7 +137,8 @@ export function knownStacks(): string[] {
 function mockOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     const service = type.split(":")[1]?.split("/")[0] ?? "mock";
     const arn = `arn:aws:${service}:${REGION}:${ACCOUNT}:${type.split(":").pop()!.toLowerCase()}/${name}`;
-    const base = { ...inputs, arn, tagsAll: inputs.tags };
+    // Autonamed resources get their logical name as physical name (AWS would add a suffix).
+    const base = { ...inputs, arn, name: inputs.name ?? name, tagsAll: inputs.tags };
     switch (type) {
         case "awsx:ec2:Vpc": {
             const azs = inputs.numberOfAvailabilityZones ?? 3;
@@ -151,7 +152,13 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
         case "aws:rds/cluster:Cluster":
             return { ...base, endpoint: `${inputs.clusterIdentifier}.cluster-abc.${REGION}.rds.amazonaws.com`, readerEndpoint: `${inputs.clusterIdentifier}.cluster-ro-abc.${REGION}.rds.amazonaws.com` };
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { ...base, dnsName: `internal-${name}-123.${REGION}.elb.amazonaws.com`, arnSuffix: `app/${name}/0123456789abcdef`, zoneId: "Z35SXDOTRQ7X7K" };
+            return {
+                ...base,
+                arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/${name}/0123456789abcdef`,
+                dnsName: `internal-${name}-123.${REGION}.elb.amazonaws.com`,
+                arnSuffix: `app/${name}/0123456789abcdef`,
+                zoneId: "Z35SXDOTRQ7X7K",
+            };
         case "aws:lb/targetGroup:TargetGroup":
             return { ...base, arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/0123456789abcdef`, arnSuffix: `targetgroup/${name}/0123456789abcdef` };
         case "aws:cloudfront/distribution:Distribution":

@@ -1,0 +1,67 @@
+// `npm run cost -- <stack> [--requests N] [--request-kb N] [--response-kb N] [--gb-out N]
+// [--rps-per-vcpu N]`: monthly and daily cost of a stack at idle and under a stated load.
+import { ASSUMPTIONS, CostLine, DEFAULT_LOAD, estimate, Load, totals } from "./costModel";
+import { knownStacks, runStack } from "./offlineStack";
+import { DAYS_PER_MONTH, PRICES_AS_OF } from "./pricing";
+
+const FLAGS: Record<string, keyof Load> = {
+    "--requests": "requestsPerMonth",
+    "--request-kb": "requestKb",
+    "--response-kb": "responseKb",
+    "--gb-out": "gbOut",
+    "--rps-per-vcpu": "rpsPerVcpu",
+};
+
+/** Parses the CLI flags over the default load; an unknown flag or a bad number is an error. */
+export function parseLoad(args: string[]): Load {
+    const load: Load = { ...DEFAULT_LOAD };
+    for (let i = 0; i < args.length; i += 2) {
+        const key = FLAGS[args[i]];
+        if (!key) {
+            throw new Error(`unknown option ${args[i]}: allowed are ${Object.keys(FLAGS).join(", ")}`);
+        }
+        const value = Number(args[i + 1]);
+        if (args[i + 1] === undefined || !Number.isFinite(value) || value < 0 || (key === "rpsPerVcpu" && value === 0)) {
+            throw new Error(`${args[i]} = ${JSON.stringify(args[i + 1] ?? null)} is invalid: must be a number ≥ 0${key === "rpsPerVcpu" ? " (and not 0)" : ""}`);
+        }
+        load[key] = value;
+    }
+    return load;
+}
+
+const usd = (n: number) => `$${n.toFixed(2)}`;
+
+export function renderCost(stack: string, lines: CostLine[], load: Load): string {
+    const t = totals(lines);
+    const width = Math.max(...lines.map((l) => l.item.length));
+    const out = [
+        `Estimated cost of stack "${stack}" (${PRICES_AS_OF})`,
+        `Load: ${load.requestsPerMonth.toLocaleString("en-US")} requests/month, ${load.requestKb} KB in / ${load.responseKb} KB out each` +
+            (load.gbOut === undefined ? "" : `, ${load.gbOut} GB out`),
+        "",
+        `${"item".padEnd(width)}  ${"idle/month".padStart(11)}  ${"load/month".padStart(11)}  detail`,
+        ...lines.map((l) => `${l.item.padEnd(width)}  ${usd(l.idle).padStart(11)}  ${usd(l.load).padStart(11)}  ${l.detail}`),
+        `${"total per month".padEnd(width)}  ${usd(t.idleMonth).padStart(11)}  ${usd(t.loadMonth).padStart(11)}`,
+        `${"total per day".padEnd(width)}  ${usd(t.idleDay).padStart(11)}  ${usd(t.loadDay).padStart(11)}  (${DAYS_PER_MONTH.toFixed(2)} days a month)`,
+        "",
+        "Assumptions:",
+        ...ASSUMPTIONS.map((a) => `  - ${a}`),
+    ];
+    return out.join("\n");
+}
+
+async function main(argv: string[]): Promise<void> {
+    const [stack, ...rest] = argv;
+    if (!stack || !knownStacks().includes(stack)) {
+        throw new Error(`usage: npm run cost -- <stack> [${Object.keys(FLAGS).join(" N] [")} N]; stacks: ${knownStacks().join(", ")}`);
+    }
+    const load = parseLoad(rest);
+    console.log(renderCost(stack, estimate(await runStack(stack), load), load));
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((e) => {
+        console.error(e instanceof Error ? e.message : e);
+        process.exit(1);
+    });
+}

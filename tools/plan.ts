@@ -1,0 +1,129 @@
+// `npm run plan -- <stack> [--json FILE] [--update-snapshot]`: the stack program run offline
+// (same config loading and mocks as the tests), printed as a resource tree with each
+// resource's key settings, a count by type and the stack outputs (secrets masked).
+import * as fs from "fs";
+import { knownStacks, RegisteredResource, runStack, StackRun } from "./offlineStack";
+import { normalizedInputs, resourcePath, SECRET_MASK, writeSnapshot } from "./snapshot";
+
+type Summary = (inputs: any) => string;
+
+const describeJson = (s: string) => JSON.parse(s);
+
+/** The settings a reviewer looks at first, per resource type. */
+const SUMMARIES: Record<string, Summary> = {
+    "awsx:ec2:Vpc": (i) => `${i.cidrBlock}, ${i.numberOfAvailabilityZones} AZs, NAT ${i.natGateways?.strategy}`,
+    "aws:rds/cluster:Cluster": (i) =>
+        `${i.engineVersion}, ${i.serverlessv2ScalingConfiguration?.minCapacity}–${i.serverlessv2ScalingConfiguration?.maxCapacity} ACU, encrypted ${i.storageEncrypted}, backups ${i.backupRetentionPeriod} d, deletion protection ${i.deletionProtection}`,
+    "aws:rds/clusterInstance:ClusterInstance": (i) => `${i.instanceClass} in ${i.availabilityZone}, public ${i.publiclyAccessible}`,
+    "aws:lb/loadBalancer:LoadBalancer": (i) => `internal ${i.internal}, idle timeout ${i.idleTimeout} s`,
+    "aws:lb/listener:Listener": (i) => `${i.protocol}:${i.port} → ${i.defaultActions?.[0]?.type}`,
+    "aws:lb/listenerRule:ListenerRule": (i) => `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => c.pathPattern?.values ?? []).join(" ")}`,
+    "aws:lb/targetGroup:TargetGroup": (i) => `${i.targetType}:${i.port}, health ${i.healthCheck?.path}, drain ${i.deregistrationDelay} s`,
+    "aws:cloudfront/distribution:Distribution": (i) =>
+        `${i.priceClass}, read timeout ${i.origins?.[0]?.vpcOriginConfig?.originReadTimeout} s, ${i.aliases?.join(" ") ?? "no custom domain"}, WAF ${i.webAclId ? "on" : "off"}`,
+    "aws:cloudfront/vpcOrigin:VpcOrigin": (i) => `${i.vpcOriginEndpointConfig?.originProtocolPolicy}`,
+    "aws:wafv2/webAcl:WebAcl": (i) => `${i.scope}, ${i.rules?.length} rules`,
+    "aws:ecs/service:Service": (i) =>
+        `desired ${i.desiredCount}, deploy ${i.deploymentMinimumHealthyPercent}–${i.deploymentMaximumPercent} %, ${(i.capacityProviderStrategies ?? []).map((s: any) => `${s.capacityProvider}${s.base ? ` base ${s.base}` : ""} w${s.weight}`).join(" + ")}`,
+    "aws:ecs/taskDefinition:TaskDefinition": (i) => {
+        const [c] = describeJson(i.containerDefinitions);
+        const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
+        return `${i.cpu} CPU / ${i.memory} MiB, ${c.image}, NODE_TYPE ${env.NODE_TYPE}, pool ${env.SQL_MAX_OPEN_CONNS}, secrets ${c.secrets.map((s: any) => s.name).join(" ")}`;
+    },
+    "aws:appautoscaling/target:Target": (i) => `${i.minCapacity}–${i.maxCapacity} tasks`,
+    "aws:appautoscaling/policy:Policy": (i) =>
+        `${i.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification?.predefinedMetricType} → ${i.targetTrackingScalingPolicyConfiguration?.targetValue}`,
+    "aws:cloudwatch/logGroup:LogGroup": (i) => `retention ${i.retentionInDays} d`,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) =>
+        `${i.ipProtocol} ${i.fromPort ?? "all"} from ${i.prefixListId ?? i.referencedSecurityGroupId ?? i.cidrIpv4}`,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => `${i.ipProtocol} ${i.fromPort ?? "all"} to ${i.referencedSecurityGroupId ?? i.cidrIpv4}`,
+    "random:index/randomPassword:RandomPassword": (i) => `${i.length} characters`,
+};
+
+export function summarize(r: RegisteredResource): string {
+    const summary = SUMMARIES[r.type];
+    return summary ? summary(r.inputs) : "";
+}
+
+/** The resource tree, indented by component, each line "type name — key settings". */
+export function renderTree(run: StackRun): string[] {
+    const children = new Map<string, RegisteredResource[]>();
+    for (const r of run.resources) {
+        children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    }
+    const lines: string[] = [];
+    const walk = (parent: string, depth: number) => {
+        const kids = (children.get(parent) ?? []).sort((a, b) => Number(a.custom) - Number(b.custom) || a.name.localeCompare(b.name));
+        for (const r of kids) {
+            const summary = summarize(r);
+            lines.push(`${"  ".repeat(depth)}${r.custom ? "" : "▸ "}${r.type} ${r.name}${summary ? ` — ${summary}` : ""}`);
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk("", 0);
+    return lines;
+}
+
+export function countByType(run: StackRun): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const r of run.resources) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    }
+    return [...counts].sort(([a], [b]) => a.localeCompare(b));
+}
+
+export function maskedOutputs(run: StackRun): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, run.secretOutputs.includes(k) ? SECRET_MASK : v]));
+}
+
+export function planJson(run: StackRun) {
+    return {
+        stack: run.stack,
+        resources: run.resources.map((r) => ({ path: resourcePath(run, r), type: r.type, summary: summarize(r), inputs: normalizedInputs(r) })),
+        counts: Object.fromEntries(countByType(run)),
+        outputs: maskedOutputs(run),
+    };
+}
+
+function usage(): never {
+    throw new Error(`usage: npm run plan -- <stack> [--json FILE] [--update-snapshot]; stacks: ${knownStacks().join(", ")}`);
+}
+
+async function main(argv: string[]): Promise<void> {
+    const stack = argv[0];
+    if (!stack || stack.startsWith("-")) {
+        usage();
+    }
+    if (!knownStacks().includes(stack)) {
+        throw new Error(`unknown stack "${stack}": known stacks are ${knownStacks().join(", ")}`);
+    }
+    const jsonAt = argv.indexOf("--json");
+    if (jsonAt >= 0 && !argv[jsonAt + 1]) {
+        usage();
+    }
+    const run = await runStack(stack);
+    console.log(`Offline plan of stack "${stack}" (Pulumi mocks; nothing is deployed)\n`);
+    console.log(renderTree(run).join("\n"));
+    console.log(`\n${run.resources.length} resources by type:`);
+    for (const [type, n] of countByType(run)) {
+        console.log(`  ${String(n).padStart(3)}  ${type}`);
+    }
+    console.log("\nOutputs:");
+    for (const [k, v] of Object.entries(maskedOutputs(run))) {
+        console.log(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    }
+    if (jsonAt >= 0) {
+        fs.writeFileSync(argv[jsonAt + 1], JSON.stringify(planJson(run), null, 2) + "\n");
+        console.log(`\nWrote ${argv[jsonAt + 1]}`);
+    }
+    if (argv.includes("--update-snapshot")) {
+        console.log(`\nUpdated ${writeSnapshot(run)}`);
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((e) => {
+        console.error(e instanceof Error ? e.message : e);
+        process.exit(1);
+    });
+}
