@@ -26,19 +26,68 @@ export const CLOUDFRONT_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 5
 
 /** The edge settings that config and callers choose (field names are the config keys). */
 export interface EdgeSettings {
+    /**
+     * ALB idle timeout in seconds, 60–4000. Default 600. LLM streams and reasoning models sit
+     * silent for minutes; at the AWS default of 60 s they end in 504s.
+     * See https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
+     */
     albIdleTimeout?: number;
+    /** S3 bucket for ALB access logs (its policy must allow ELB log delivery). Default "" (off). */
     albAccessLogsBucket?: string;
+    /**
+     * ACM certificate (in the stack's region) for an HTTPS listener on the ALB; CloudFront then
+     * talks to it with `https-only`. Default "" (HTTP inside the VPC; viewers still get HTTPS).
+     */
     albCertificateArn?: string;
+    /** With `albCertificateArn`: the name on that certificate, used as the origin domain. Default "". */
     albOriginDomainName?: string;
+    /**
+     * CloudFront origin response timeout in seconds, 1–180. Default 60. It applies to the first
+     * byte and to every gap between packets; values above 60 need a Service Quotas increase
+     * ("Response timeout per origin"). See
+     * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout
+     */
     originReadTimeout?: number;
+    /** CloudFront origin keep-alive timeout in seconds, 1–60. Default 60. */
     originKeepaliveTimeout?: number;
+    /** CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All. Default PriceClass_100. */
     priceClass?: string;
+    /** Custom domain for viewers, e.g. "api.example.com". Default "" (the cloudfront.net name). */
     customDomain?: string;
+    /** ACM certificate in us-east-1 covering `customDomain`. Default "" (create one if `hostedZoneId` is set). */
     certificateArn?: string;
+    /**
+     * Route 53 hosted zone of `customDomain`: A/AAAA alias records are created in it, and, without
+     * `certificateArn`, a DNS-validated certificate. Default "".
+     */
     hostedZoneId?: string;
+    /** Attach an AWS WAF web ACL to the distribution. Default false. */
     wafEnabled?: boolean;
+    /** Requests per IP per 5 minutes on the whole site before WAF blocks, ≥ 10. Default 2000. */
     wafRateLimit?: number;
+    /** Requests per IP per 5 minutes on login, sign-up and OAuth paths, ≤ `wafRateLimit`. Default 100. */
     wafLoginRateLimit?: number;
+}
+
+const EDGE_SETTING_KEYS: (keyof EdgeSettings)[] = [
+    "albIdleTimeout",
+    "albAccessLogsBucket",
+    "albCertificateArn",
+    "albOriginDomainName",
+    "originReadTimeout",
+    "originKeepaliveTimeout",
+    "priceClass",
+    "customDomain",
+    "certificateArn",
+    "hostedZoneId",
+    "wafEnabled",
+    "wafRateLimit",
+    "wafLoginRateLimit",
+];
+
+/** Just the edge settings of a larger argument object (such as OneHubArgs). */
+export function pickEdgeSettings(s: EdgeSettings): EdgeSettings {
+    return Object.fromEntries(EDGE_SETTING_KEYS.map((k) => [k, s[k]])) as EdgeSettings;
 }
 
 const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION } from "./aurora";
 import { poolSettings } from "./connectionBudget";
-import { validateEdgeSettings } from "./edgeSettings";
+import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edgeSettings";
 import { OneHubCluster } from "./oneHubCluster";
 import { OneHubDatabase } from "./oneHubDatabase";
 import { NAT_STRATEGIES, OneHubNetwork } from "./oneHubNetwork";
@@ -17,9 +17,10 @@ import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
- * (`onehub:<field>`), and its default is the one in Pulumi.yaml.
+ * (`onehub:<field>`), and its default is the one in Pulumi.yaml. The edge's fields are in
+ * EdgeSettings (prod: priceClass "PriceClass_All", wafEnabled true).
  */
-export interface OneHubArgs {
+export interface OneHubArgs extends EdgeSettings {
     /** Availability Zones of a new VPC, 2–6. Default 2 (prod 3). */
     azCount?: number;
     /** NAT gateways of a new VPC: "Single", "OnePerAz" or "None". Default "Single" (prod "OnePerAz"). */
@@ -53,33 +54,6 @@ export interface OneHubArgs {
     dbEnableDataApi?: boolean;
     /** Existing master password (secret); generated when unset. */
     dbPassword?: pulumi.Input<string>;
-
-    /** ALB idle timeout, 60–4000 s. Default 600. See PrivateEdgeArgs.albIdleTimeout. */
-    albIdleTimeout?: number;
-    /** S3 bucket for ALB access logs. Default "" (off). */
-    albAccessLogsBucket?: string;
-    /** ACM certificate for an HTTPS ALB listener. Default "" (HTTP inside the VPC). */
-    albCertificateArn?: string;
-    /** With `albCertificateArn`: the origin domain name on that certificate. Default "". */
-    albOriginDomainName?: string;
-    /** CloudFront origin response timeout, 1–180 s (> 60 needs a quota increase). Default 60. */
-    originReadTimeout?: number;
-    /** CloudFront origin keep-alive timeout, 1–60 s. Default 60. */
-    originKeepaliveTimeout?: number;
-    /** CloudFront price class. Default "PriceClass_100" (prod "PriceClass_All"). */
-    priceClass?: string;
-    /** Custom domain for viewers. Default "" (the cloudfront.net name). */
-    customDomain?: string;
-    /** ACM certificate in us-east-1 for `customDomain`. Default "". */
-    certificateArn?: string;
-    /** Route 53 zone for `customDomain` records (and a created certificate). Default "". */
-    hostedZoneId?: string;
-    /** AWS WAF on the distribution. Default false (prod true). */
-    wafEnabled?: boolean;
-    /** WAF requests per IP per 5 minutes, site-wide. Default 2000. */
-    wafRateLimit?: number;
-    /** WAF requests per IP per 5 minutes on login/sign-up/OAuth paths. Default 100. */
-    wafLoginRateLimit?: number;
 
     /** OneHub image repository. Default "ghcr.io/martialbe/one-api". */
     imageRepository?: string;
@@ -281,19 +255,7 @@ export class OneHub extends pulumi.ComponentResource {
             {
                 vpcId,
                 subnetIds: privateSubnetIds,
-                albIdleTimeout: args.albIdleTimeout,
-                albAccessLogsBucket: args.albAccessLogsBucket,
-                albCertificateArn: args.albCertificateArn,
-                albOriginDomainName: args.albOriginDomainName,
-                originReadTimeout: args.originReadTimeout,
-                originKeepaliveTimeout: args.originKeepaliveTimeout,
-                priceClass: args.priceClass,
-                customDomain: args.customDomain,
-                certificateArn: args.certificateArn,
-                hostedZoneId: args.hostedZoneId,
-                wafEnabled: args.wafEnabled,
-                wafRateLimit: args.wafRateLimit,
-                wafLoginRateLimit: args.wafLoginRateLimit,
+                ...pickEdgeSettings(args),
             },
             parent,
         );
