@@ -30,8 +30,9 @@ export const MASTER_PATHS = ["/api/*", "/mcp/*"];
 /** Rule priorities (lower wins): master paths first, then relay rules, the master catch-all last. */
 export const PRIORITY = { masterPaths: 10, relayBase: 100, relayMax: 199, catchAll: 50000 };
 
-/** The ALB allows at most 5 condition values per rule; path patterns are at most 128 characters. */
+/** ALB quotas per rule: 5 condition values and 5 wildcards; path patterns are ≤ 128 characters. */
 export const MAX_VALUES_PER_RULE = 5;
+export const MAX_WILDCARDS_PER_RULE = 5;
 const MAX_PATTERN_LENGTH = 128;
 /** Characters an ALB path pattern may hold. */
 const PATTERN_RE = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
@@ -44,12 +45,29 @@ export interface RuleSpec {
     pathPatterns: string[];
 }
 
-/** Splits patterns into rules of at most 5 values, with consecutive unique priorities. */
+const wildcards = (pattern: string) => (pattern.match(/[*?]/g) ?? []).length;
+
+/**
+ * Packs patterns, in order, into rules of at most 5 values and 5 wildcards, with consecutive
+ * unique priorities.
+ */
 export function chunkRules(patterns: readonly string[], firstPriority: number): RuleSpec[] {
     const rules: RuleSpec[] = [];
-    for (let i = 0; i < patterns.length; i += MAX_VALUES_PER_RULE) {
-        rules.push({ priority: firstPriority + rules.length, pathPatterns: patterns.slice(i, i + MAX_VALUES_PER_RULE) });
+    let current: string[] = [];
+    const flush = () => {
+        if (current.length > 0) {
+            rules.push({ priority: firstPriority + rules.length, pathPatterns: current });
+            current = [];
+        }
+    };
+    for (const pattern of patterns) {
+        const used = current.reduce((n, p) => n + wildcards(p), 0);
+        if (current.length === MAX_VALUES_PER_RULE || used + wildcards(pattern) > MAX_WILDCARDS_PER_RULE) {
+            flush();
+        }
+        current.push(pattern);
     }
+    flush();
     return rules;
 }
 
@@ -90,8 +108,12 @@ function globAt(p: string, i: number, t: string, j: number, prefixOnly: boolean)
 export function checkRelayPaths(key: string, extra: readonly string[]): string[] {
     const all = [...RELAY_PATHS, ...extra];
     for (const pattern of extra) {
-        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN_RE.test(pattern)) {
-            fail(key, pattern, `each must be an ALB path pattern: starts with "/", at most ${MAX_PATTERN_LENGTH} characters of A–Z a–z 0–9 _ - . $ / ~ " ' @ : + & * ?`);
+        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN_RE.test(pattern) || wildcards(pattern) > MAX_WILDCARDS_PER_RULE) {
+            fail(
+                key,
+                pattern,
+                `each must be an ALB path pattern: starts with "/", at most ${MAX_PATTERN_LENGTH} characters of A–Z a–z 0–9 _ - . $ / ~ " ' @ : + & * ? with at most ${MAX_WILDCARDS_PER_RULE} wildcards`,
+            );
         }
         for (const master of MASTER_PATHS) {
             const prefix = master.replace("*", "");
@@ -108,9 +130,9 @@ export function checkRelayPaths(key: string, extra: readonly string[]): string[]
     if (duplicate !== undefined) {
         fail(key, duplicate, "is already routed to the slaves (listed twice)");
     }
-    const maxPaths = (PRIORITY.relayMax - PRIORITY.relayBase + 1) * MAX_VALUES_PER_RULE;
-    if (all.length > maxPaths) {
-        fail(key, extra, `allows at most ${maxPaths - RELAY_PATHS.length} extra patterns`);
+    const maxRules = PRIORITY.relayMax - PRIORITY.relayBase + 1;
+    if (chunkRules(all, PRIORITY.relayBase).length > maxRules) {
+        fail(key, extra, `needs more than ${maxRules} listener rules; list fewer patterns`);
     }
     return all;
 }

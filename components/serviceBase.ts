@@ -18,8 +18,12 @@ const RESERVED_ENV = [
     "SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET", "NODE_TYPE", "MEMORY_CACHE_ENABLED", "SYNC_FREQUENCY",
     "TZ", "PORT", "SQL_MAX_OPEN_CONNS", "SQL_MAX_IDLE_CONNS", "SQL_MAX_LIFETIME", "CHANNEL_TEST_FREQUENCY",
 ];
-/** Names that look like credentials: those belong in Secrets Manager, never in plain env. */
-const SECRET_LOOKING = /SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|ACCESSKEY|CONN_STRING|_KEY$/;
+/**
+ * Names that look like credentials belong in Secrets Manager, never in plain env. Matched by
+ * "_"-separated word, so OneHub's TIKTOKEN_CACHE_DIR is not taken for a token.
+ */
+const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "KEY", "APIKEY", "ACCESSKEY"];
+const isCredentialName = (name: string) => name.toUpperCase().split("_").some((w) => CREDENTIAL_WORDS.includes(w)) || /CONN_STRING/.test(name.toUpperCase());
 
 export interface OneHubServiceArgs {
     /** ECS cluster ARN; the cluster must offer the FARGATE (and, for Spot slaves, FARGATE_SPOT) capacity providers. */
@@ -105,7 +109,7 @@ export function checkEnvironment(key: string, env: Record<string, string>): void
         if (RESERVED_ENV.includes(name)) {
             fail(`${key}.${name}`, env[name], "is set by the component itself and cannot be overridden");
         }
-        if (SECRET_LOOKING.test(name)) {
+        if (isCredentialName(name)) {
             fail(`${key}.${name}`, "(hidden)", "looks like a credential: plain environment is visible in the task definition; keep it in Secrets Manager");
         }
     }

@@ -67,8 +67,15 @@ describe("component argument checks (for programs that use the components direct
             assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { NODE_TYPE: "slave" } }), /OneHubMasterService args\.environment\.NODE_TYPE .*set by the component/);
             assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { REDIS_CONN_STRING: "redis://u:p@h" } }), /environment\.REDIS_CONN_STRING = "\(hidden\)" .*Secrets Manager/);
             assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { METRICS_PASSWORD: "x" } }), /METRICS_PASSWORD .*credential/);
+            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { AWS_ACCESS_KEY_ID: "x" } }), /AWS_ACCESS_KEY_ID .*credential/);
         });
         assert.deepStrictEqual(lastRun, []);
+    });
+
+    it("tells a credential from a name that merely contains TOKEN", async () => {
+        await runStack("dev", {}, () => {
+            assert.doesNotThrow(() => new OneHubMasterService("master", { ...serviceArgs, environment: { TIKTOKEN_CACHE_DIR: "/tmp/tiktoken" } }));
+        });
     });
 
     it("requires the ALB ARN suffix for request-count scaling", async () => {

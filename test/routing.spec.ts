@@ -130,6 +130,11 @@ describe("routing rules", () => {
         assert.deepStrictEqual(rules.flatMap((r) => r.pathPatterns), RELAY_PATHS);
     });
 
+    it("never put more than 5 wildcards in one rule", () => {
+        const rules = chunkRules(["/a/*", "/b*/c*", "/d/*", "/e*/f*", "/g/*"], 100);
+        assert.deepStrictEqual(rules.map((r) => r.pathPatterns), [["/a/*", "/b*/c*", "/d/*"], ["/e*/f*", "/g/*"]]);
+    });
+
     it("take the lowest matching priority, else the default", () => {
         const rules = [
             { priority: 50000, pathPatterns: ["/*"], target: "catch-all" },

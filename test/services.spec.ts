@@ -372,6 +372,7 @@ describe("service config errors", () => {
         ["a relay pattern that captures the web UI", { "onehub:extraRelayPaths": ["/pan*"] }, /onehub:extraRelayPaths = "\/pan\*" .*web UI path \/panel/],
         ["a relay pattern listed twice", { "onehub:extraRelayPaths": ["/v1/*"] }, /onehub:extraRelayPaths = "\/v1\/\*" .*listed twice/],
         ["a relay pattern without a leading slash", { "onehub:extraRelayPaths": ["v2/*"] }, /onehub:extraRelayPaths = "v2\/\*" .*starts with "\/"/],
+        ["a relay pattern with 6 wildcards", { "onehub:extraRelayPaths": ["/x*/*/*/*/*/*"] }, /onehub:extraRelayPaths = .*at most 5 wildcards/],
         ["the image tag latest", { "onehub:imageTag": "latest" }, /onehub:imageTag = "latest" .*pinned release/],
         ["the image tag dev", { "onehub:imageTag": "dev" }, /onehub:imageTag = "dev" .*floating tag/],
         ["more slaves than the database has connections for", { "onehub:dbMaxCapacity": "1", "onehub:slaveMaxCount": 20 }, /onehub:slaveMaxCount = 20 .*onehub:dbMaxCapacity = 1 \(max_connections 90\)/],

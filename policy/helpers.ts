@@ -1,0 +1,294 @@
+// Pure helpers of the OneHub guardrails: parsing container definitions, IAM documents, image
+// references, security-group ingress and URNs. No Pulumi runtime and no policy SDK here, so the
+// rules they encode can be tested on plain values.
+
+/** The three values every OneHub task must read from Secrets Manager (DESIGN.md, invariants). */
+export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"] as const;
+
+/** Words of an environment variable name (split on "_") that mark a credential. */
+const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "APIKEY", "ACCESSKEY"];
+/** Phrases spanning words that mark a credential. */
+const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$/;
+
+/**
+ * True for an environment variable name that holds a credential: a plain `environment` entry
+ * is visible to anyone who can read the task definition, so these belong in `secrets`. Words,
+ * not substrings, so OneHub's TIKTOKEN_CACHE_DIR is not mistaken for a token.
+ */
+export function isCredentialName(name: string): boolean {
+    const upper = name.toUpperCase();
+    return upper.split("_").some((word) => CREDENTIAL_WORDS.includes(word)) || CREDENTIAL_PHRASES.test(upper);
+}
+
+/** Image tags that move; a slave scaling out later would run code newer than the schema the master migrated. */
+export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha", "stable", "next", "canary"];
+
+/** Stack names treated as production unless the `onehub:production` stack tag says otherwise. */
+export const PRODUCTION_STACK_NAMES = ["prod", "production"];
+/** Stack tag that marks (`"true"`) or unmarks (`"false"`) a stack as production. */
+export const PRODUCTION_TAG = "onehub:production";
+
+/** A container definition as ECS reads it from `containerDefinitions` (only the fields we check). */
+export interface ContainerDefinition {
+    name?: string;
+    image?: string;
+    environment?: { name?: string; value?: string }[];
+    secrets?: { name?: string; valueFrom?: string }[];
+    [key: string]: unknown;
+}
+
+/**
+ * Parses a task definition's `containerDefinitions` (a JSON string in @pulumi/aws; an array is
+ * accepted too). Returns undefined when it is not a JSON array of objects, which ECS rejects.
+ */
+export function parseContainers(containerDefinitions: unknown): ContainerDefinition[] | undefined {
+    let parsed: unknown = containerDefinitions;
+    if (typeof containerDefinitions === "string") {
+        try {
+            parsed = JSON.parse(containerDefinitions);
+        } catch {
+            return undefined;
+        }
+    }
+    if (!Array.isArray(parsed) || !parsed.every((c) => c !== null && typeof c === "object" && !Array.isArray(c))) {
+        return undefined;
+    }
+    return parsed as ContainerDefinition[];
+}
+
+/** The plain environment of a container as a name → value map (later duplicates win, as in ECS). */
+export function envOf(container: ContainerDefinition): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const entry of container.environment ?? []) {
+        if (typeof entry?.name === "string") {
+            env[entry.name] = String(entry.value ?? "");
+        }
+    }
+    return env;
+}
+
+/** The `secrets` of a container as a name → valueFrom map. */
+export function secretsOf(container: ContainerDefinition): Record<string, string> {
+    const secrets: Record<string, string> = {};
+    for (const entry of container.secrets ?? []) {
+        if (typeof entry?.name === "string") {
+            secrets[entry.name] = String(entry.valueFrom ?? "");
+        }
+    }
+    return secrets;
+}
+
+/**
+ * True for a OneHub container: the image is one-api/one-hub (MartialBE's image on Docker Hub or
+ * GHCR, or a mirror with the same name), or the container sets OneHub's NODE_TYPE. Sidecars are
+ * left alone by the OneHub-specific policies.
+ */
+export function isOneHubContainer(container: ContainerDefinition): boolean {
+    const repository = parseImage(container.image ?? "").repository;
+    return /(^|\/)one-(api|hub)$/.test(repository) || "NODE_TYPE" in envOf(container);
+}
+
+/**
+ * OneHub's node role as the binary decides it: only NODE_TYPE exactly "slave" makes a slave;
+ * anything else, including "Slave" or no NODE_TYPE at all, makes a master.
+ */
+export function nodeRole(container: ContainerDefinition): "master" | "slave" {
+    return envOf(container).NODE_TYPE === "slave" ? "slave" : "master";
+}
+
+export interface ImageReference {
+    repository: string;
+    tag?: string;
+    digest?: string;
+}
+
+/**
+ * Splits "registry[:port]/repo[:tag][@sha256:…]" into its parts. A colon followed by a slash
+ * belongs to a registry port, not a tag.
+ */
+export function parseImage(image: string): ImageReference {
+    let rest = image.trim();
+    let digest: string | undefined;
+    const at = rest.indexOf("@");
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+    }
+    const colon = rest.lastIndexOf(":");
+    if (colon > rest.lastIndexOf("/")) {
+        return { repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+    }
+    return { repository: rest, digest };
+}
+
+/**
+ * Why an image reference is not pinned, or undefined when it is: a digest always pins; a tag
+ * pins unless it is missing (Docker's implicit "latest") or one of the floating tags.
+ */
+export function floatingImageReason(image: string): string | undefined {
+    const ref = parseImage(image);
+    if (ref.digest && /^sha256:[0-9a-f]{64}$/.test(ref.digest)) {
+        return undefined;
+    }
+    if (!ref.tag) {
+        return "has no tag, which means the floating \"latest\"";
+    }
+    if (FLOATING_TAGS.includes(ref.tag.toLowerCase())) {
+        return `uses the floating tag "${ref.tag}"`;
+    }
+    return undefined;
+}
+
+/** The stack name inside a URN ("urn:pulumi:<stack>::<project>::<type>::<name>"), or "". */
+export function stackOfUrn(urn: string): string {
+    return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
+}
+
+/**
+ * Whether a stack gets the production rules: the `onehub:production` stack tag decides when it
+ * is set ("true"/"false"); otherwise stacks named "prod" or "production" are production.
+ * Policies see no stack name of their own, so it comes from the resources' URNs.
+ */
+export function isProductionStack(stack: string, stackTags: ReadonlyMap<string, string>): boolean {
+    const tag = stackTags.get(PRODUCTION_TAG);
+    if (tag !== undefined) {
+        return tag.trim().toLowerCase() === "true";
+    }
+    return PRODUCTION_STACK_NAMES.includes(stack);
+}
+
+/** One statement of an IAM policy document, normalised to arrays. */
+export interface IamStatement {
+    effect: string;
+    actions: string[];
+    notActions: string[];
+    resources: string[];
+    notResources: string[];
+}
+
+const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/** The statements of a policy document given as JSON text or an object; undefined if unreadable. */
+export function iamStatements(document: unknown): IamStatement[] | undefined {
+    let doc: any = document;
+    if (typeof document === "string") {
+        try {
+            doc = JSON.parse(document);
+        } catch {
+            return undefined;
+        }
+    }
+    if (doc === null || typeof doc !== "object") {
+        return undefined;
+    }
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+    return statements.map((s: any) => ({
+        effect: String(s?.Effect ?? ""),
+        actions: asList(s?.Action),
+        notActions: asList(s?.NotAction),
+        resources: asList(s?.Resource),
+        notResources: asList(s?.NotResource),
+    }));
+}
+
+/** IAM action matching: case-insensitive, `*` any run of characters, `?` one character. */
+export function iamActionMatches(pattern: string, action: string): boolean {
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    return re.test(action);
+}
+
+/**
+ * True if the statement allows `action` on every resource of its service: Resource "*", a
+ * service-wide wildcard ARN such as "arn:aws:secretsmanager:*:*:secret:*", or NotResource.
+ */
+export function allowsOnAnyResource(statement: IamStatement, action: string, service: string): boolean {
+    if (statement.effect !== "Allow") {
+        return false;
+    }
+    const actionAllowed =
+        statement.actions.some((a) => iamActionMatches(a, action)) ||
+        (statement.notActions.length > 0 && !statement.notActions.some((a) => iamActionMatches(a, action)));
+    if (!actionAllowed) {
+        return false;
+    }
+    if (statement.notResources.length > 0) {
+        return true;
+    }
+    const serviceWide = new RegExp(`^arn:[^:]*:${service}:[^:]*:[^:]*:(\\*|[a-z-]+:\\*)$`, "i");
+    return statement.resources.some((r) => r === "*" || serviceWide.test(r));
+}
+
+/** True for a CIDR that covers every address: "0.0.0.0/0", "::/0" and the like. */
+export function isWorldCidr(cidr: unknown): boolean {
+    return typeof cidr === "string" && /\/0$/.test(cidr.trim());
+}
+
+/** Where one ingress permission comes from, whatever resource shape declared it. */
+export interface IngressSource {
+    cidrs: string[];
+    prefixListIds: string[];
+    securityGroupIds: string[];
+    self: boolean;
+}
+
+/** The source of an `aws.vpc.SecurityGroupIngressRule`. */
+export function vpcIngressSource(rule: Record<string, any>): IngressSource {
+    return {
+        cidrs: [rule.cidrIpv4, rule.cidrIpv6].filter((c): c is string => typeof c === "string" && c !== ""),
+        prefixListIds: rule.prefixListId ? [String(rule.prefixListId)] : [],
+        securityGroupIds: rule.referencedSecurityGroupId ? [String(rule.referencedSecurityGroupId)] : [],
+        self: false,
+    };
+}
+
+/** The source of an `aws.ec2.SecurityGroupRule` or of one inline `ingress` block of a security group. */
+export function legacyIngressSource(rule: Record<string, any>): IngressSource {
+    return {
+        cidrs: [...asList(rule.cidrBlocks), ...asList(rule.ipv6CidrBlocks)],
+        prefixListIds: asList(rule.prefixListIds),
+        securityGroupIds: [...asList(rule.securityGroups), ...asList(rule.sourceSecurityGroupId)],
+        self: rule.self === true,
+    };
+}
+
+/** A listener rule condition as @pulumi/aws declares it. */
+export interface RuleCondition {
+    hostHeader?: { values?: string[]; regexValues?: string[] };
+    httpHeader?: { values?: string[]; regexValues?: string[] };
+    httpRequestMethod?: { values?: string[] };
+    pathPattern?: { values?: string[]; regexValues?: string[] };
+    queryStrings?: { key?: string; value?: string }[];
+    sourceIp?: { values?: string[] };
+}
+
+/** Every value a rule's conditions compare against; ALB allows 5 per rule. */
+export function conditionValues(conditions: RuleCondition[] | undefined): string[] {
+    const values: string[] = [];
+    for (const c of conditions ?? []) {
+        for (const block of [c.hostHeader, c.httpHeader, c.pathPattern]) {
+            values.push(...(block?.values ?? []), ...(block?.regexValues ?? []));
+        }
+        values.push(...(c.httpRequestMethod?.values ?? []), ...(c.sourceIp?.values ?? []));
+        for (const q of c.queryStrings ?? []) {
+            values.push(`${q.key ?? ""}=${q.value ?? ""}`);
+        }
+    }
+    return values;
+}
+
+/** Wildcards (`*`, `?`) in the host, header, path and query values of a rule; ALB allows 5 per rule. */
+export function conditionWildcards(conditions: RuleCondition[] | undefined): number {
+    let count = 0;
+    for (const c of conditions ?? []) {
+        const values = [
+            ...(c.hostHeader?.values ?? []),
+            ...(c.httpHeader?.values ?? []),
+            ...(c.pathPattern?.values ?? []),
+            ...(c.queryStrings ?? []).flatMap((q) => [q.key ?? "", q.value ?? ""]),
+        ];
+        for (const v of values) {
+            count += (v.match(/[*?]/g) ?? []).length;
+        }
+    }
+    return count;
+}

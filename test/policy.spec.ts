@@ -1,0 +1,968 @@
+import * as assert from "assert";
+import { conditionValues, conditionWildcards, floatingImageReason, iamActionMatches, isCredentialName, isProductionStack, parseImage, stackOfUrn } from "../policy/helpers";
+import { policies } from "../policy/policies";
+import { RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
+import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
+import { formatReport, main } from "../tools/policyReport";
+import { stackRun } from "./util";
+
+const T = {
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    sgRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    lb: "aws:lb/loadBalancer:LoadBalancer",
+    cluster: "aws:rds/cluster:Cluster",
+    instance: "aws:rds/clusterInstance:ClusterInstance",
+    rdsInstance: "aws:rds/instance:Instance",
+    parameters: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    service: "aws:ecs/service:Service",
+    task: "aws:ecs/taskDefinition:TaskDefinition",
+    ecsCluster: "aws:ecs/cluster:Cluster",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    cdn: "aws:cloudfront/distribution:Distribution",
+    waf: "aws:wafv2/webAcl:WebAcl",
+    scaling: "aws:appautoscaling/target:Target",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    rule: "aws:lb/listenerRule:ListenerRule",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+};
+
+/** A stack run whose resources a fixture may change. */
+interface Run {
+    stack: string;
+    resources: RegisteredResource[];
+}
+
+/** The one resource of `type` whose name contains `nameIncludes` (a fixture bug otherwise). */
+function res(run: Run, type: string, nameIncludes = ""): RegisteredResource {
+    const found = run.resources.filter((r) => r.type === type && r.name.includes(nameIncludes));
+    assert.strictEqual(found.length, 1, `fixture expects one ${type} *${nameIncludes}*, found ${found.length}`);
+    return found[0];
+}
+
+/** Registers an extra resource, as a program change would. */
+function add(run: Run, type: string, name: string, inputs: Record<string, any>, dependencies: string[] = []): RegisteredResource {
+    const r: RegisteredResource = {
+        urn: `urn:pulumi:${run.stack}::onehub::${type}::${name}`,
+        type,
+        name,
+        parent: "",
+        custom: true,
+        inputs,
+        secretPaths: [],
+        dependencies,
+        ignoreChanges: [],
+    };
+    run.resources.push(r);
+    return r;
+}
+
+function remove(run: Run, r: RegisteredResource): void {
+    run.resources.splice(run.resources.indexOf(r), 1);
+}
+
+/** Edits every container of the task definitions whose names contain one of `names`. */
+function editContainers(run: Run, names: string[], edit: (c: any) => void): void {
+    for (const name of names) {
+        const task = res(run, T.task, name);
+        const defs = JSON.parse(task.inputs.containerDefinitions);
+        defs.forEach(edit);
+        task.inputs.containerDefinitions = JSON.stringify(defs);
+    }
+}
+
+function setEnv(container: any, name: string, value: string | undefined): void {
+    container.environment = container.environment.filter((e: any) => e.name !== name);
+    if (value !== undefined) {
+        container.environment.push({ name, value });
+    }
+}
+
+const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret/${name}`;
+const BOTH = ["-master-task", "-slave-task"];
+const SLAVE = ["-slave-task"];
+const MASTER = ["-master-task"];
+
+interface Fixture {
+    /** The policy this fixture is about. */
+    policy: string;
+    title: string;
+    base: "dev" | "prod";
+    mutate: (run: Run) => void;
+    /** Exactly the policies that must report; default [policy]. [] proves an allowed variant passes. */
+    fires?: string[];
+    /** Matches one of `policy`'s messages when it fires. */
+    message?: RegExp;
+    /** Matches no message of any policy (a secret value must never be echoed). */
+    forbid?: RegExp;
+    options?: EvaluateOptions;
+}
+
+const PROD_POLICIES = ["prod-waf-attached", "prod-aurora-reader-in-other-az", "prod-aurora-backup-retention", "prod-aurora-deletion-protection"];
+
+const FIXTURES: Fixture[] = [
+    {
+        policy: "no-world-open-ingress",
+        title: "an ingress rule from 0.0.0.0/0",
+        base: "dev",
+        mutate: (run) => add(run, T.ingress, "open", { securityGroupId: "onehub-dev-master-sg-id", cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 3000, toPort: 3000 }),
+        message: /0\.0\.0\.0\/0/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "inline ingress from ::/0 on a security group",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.sg, "-master-sg").inputs.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["::/0"] }];
+        },
+        message: /inline ingress from ::\/0/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "a legacy SecurityGroupRule of type ingress from 0.0.0.0/0",
+        base: "dev",
+        mutate: (run) => add(run, T.sgRule, "legacy", { type: "ingress", securityGroupId: "onehub-dev-master-sg-id", cidrBlocks: ["0.0.0.0/0"], protocol: "tcp", fromPort: 22, toPort: 22 }),
+    },
+    {
+        policy: "alb-internal",
+        title: "an internet-facing ALB",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.lb).inputs.internal = false;
+        },
+    },
+    {
+        policy: "alb-internal",
+        title: "an ALB without `internal` (AWS default: internet-facing)",
+        base: "prod",
+        mutate: (run) => {
+            delete res(run, T.lb).inputs.internal;
+        },
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "the CloudFront rule replaced by a private CIDR",
+        base: "dev",
+        mutate: (run) => {
+            const rule = res(run, T.ingress, "-from-cloudfront").inputs;
+            delete rule.prefixListId;
+            rule.cidrIpv4 = "10.0.0.0/8";
+        },
+        message: /admits "10\.0\.0\.0\/8"/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "the ALB's own group admitting the tasks' group",
+        base: "dev",
+        mutate: (run) => add(run, T.ingress, "tasks-to-alb", { securityGroupId: "onehub-dev-edge-alb-sg-id", referencedSecurityGroupId: "onehub-dev-master-sg-id", ipProtocol: "tcp", fromPort: 80, toPort: 80 }),
+        message: /admits security group "onehub-dev-master-sg-id"/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "no prefix-list rule at all",
+        base: "prod",
+        mutate: (run) => remove(run, res(run, T.ingress, "-from-cloudfront")),
+        message: /cannot reach it/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "inline CIDR ingress on an ALB group (matched through the ALB's dependency)",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.sg, "-edge-alb-sg").inputs.ingress = [{ protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["10.1.0.0/16"] }];
+        },
+        message: /admits "10\.1\.0\.0\/16"/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a configured CloudFront VPC origins group is allowed",
+        base: "dev",
+        mutate: (run) => add(run, T.ingress, "vpc-origins", { securityGroupId: "onehub-dev-edge-cloudfront-sg-id", referencedSecurityGroupId: "sg-0vpcorigins", ipProtocol: "tcp", fromPort: 80, toPort: 80 }),
+        options: { config: { "alb-ingress-only-from-cloudfront": { allowedSourceSecurityGroupIds: ["sg-0vpcorigins"] } } },
+        fires: [],
+    },
+    {
+        policy: "db-storage-encrypted",
+        title: "an unencrypted Aurora cluster",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.cluster).inputs.storageEncrypted = false;
+        },
+    },
+    {
+        policy: "db-storage-encrypted",
+        title: "an Aurora cluster without storageEncrypted (AWS default: unencrypted)",
+        base: "prod",
+        mutate: (run) => {
+            delete res(run, T.cluster).inputs.storageEncrypted;
+        },
+    },
+    {
+        policy: "db-storage-encrypted",
+        title: "an extra RDS instance without encryption",
+        base: "dev",
+        mutate: (run) => add(run, T.rdsInstance, "side-db", { engine: "mysql", instanceClass: "db.t4g.micro", publiclyAccessible: false }),
+    },
+    {
+        policy: "db-not-publicly-accessible",
+        title: "a publicly accessible writer",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.instance, "-writer").inputs.publiclyAccessible = true;
+        },
+    },
+    {
+        policy: "db-ingress-only-from-tasks",
+        title: "the master's database rule replaced by a CIDR",
+        base: "dev",
+        mutate: (run) => {
+            const rule = res(run, T.ingress, "-master-to-db").inputs;
+            delete rule.referencedSecurityGroupId;
+            rule.cidrIpv4 = "10.0.0.0/16";
+        },
+        message: /admits "10\.0\.0\.0\/16"/,
+    },
+    {
+        policy: "db-ingress-only-from-tasks",
+        title: "the database admitting the ALB's group",
+        base: "prod",
+        mutate: (run) => add(run, T.ingress, "alb-to-db", { securityGroupId: "onehub-prod-db-sg-id", referencedSecurityGroupId: "onehub-prod-edge-alb-sg-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306 }),
+        message: /which no ECS service uses/,
+    },
+    {
+        policy: "db-ingress-only-from-tasks",
+        title: "inline prefix-list ingress on the database group",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.sg, "-db-sg").inputs.ingress = [{ protocol: "tcp", fromPort: 3306, toPort: 3306, prefixListIds: ["pl-0123"] }];
+        },
+        message: /admits prefix list "pl-0123"/,
+    },
+    {
+        policy: "db-ingress-only-from-tasks",
+        title: "a cluster on the VPC's default group",
+        base: "dev",
+        mutate: (run) => {
+            delete res(run, T.cluster).inputs.vpcSecurityGroupIds;
+        },
+        message: /default group/,
+    },
+    {
+        policy: "ecs-tasks-no-public-ip",
+        title: "tasks with public IPs",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.networkConfiguration.assignPublicIp = true;
+        },
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "an API key in plain environment",
+        base: "dev",
+        mutate: (run) => editContainers(run, MASTER, (c) => setEnv(c, "OPENAI_API_KEY", "sk-not-a-real-key")),
+        message: /OPENAI_API_KEY/,
+        forbid: /sk-not-a-real-key/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "SQL_DSN in plain environment (besides secrets)",
+        base: "prod",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "SQL_DSN", "onehub:pw@tcp(db:3306)/onehub")),
+        message: /SQL_DSN in plain environment/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a DSN with a password under an innocent name",
+        base: "dev",
+        mutate: (run) => editContainers(run, MASTER, (c) => setEnv(c, "DATABASE_URL", "onehub:pw@tcp(db:3306)/onehub")),
+        message: /DSN with a password in DATABASE_URL/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "OneHub's TIKTOKEN_CACHE_DIR is not a token and passes",
+        base: "dev",
+        mutate: (run) => editContainers(run, BOTH, (c) => setEnv(c, "TIKTOKEN_CACHE_DIR", "/data/tiktoken")),
+        fires: [],
+    },
+    {
+        policy: "secrets-from-secrets-manager",
+        title: "USER_TOKEN_SECRET missing from secrets on every node",
+        base: "dev",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.secrets = c.secrets.filter((s: any) => s.name !== "USER_TOKEN_SECRET"))),
+        message: /does not get USER_TOKEN_SECRET/,
+    },
+    {
+        policy: "secrets-from-secrets-manager",
+        title: "a secret whose valueFrom is not an ARN",
+        base: "dev",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = "plain-value")),
+        message: /not a Secrets Manager or SSM ARN/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "GetSecretValue on Resource \"*\"",
+        base: "dev",
+        mutate: (run) => {
+            const policy = res(run, T.rolePolicy, "-master-execution");
+            const doc = JSON.parse(policy.inputs.policy);
+            doc.Statement[0].Resource = "*";
+            policy.inputs.policy = JSON.stringify(doc);
+        },
+        message: /every secret/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "secretsmanager:* on every secret of the account",
+        base: "prod",
+        mutate: (run) => {
+            const policy = res(run, T.rolePolicy, "-slave-execution");
+            const doc = JSON.parse(policy.inputs.policy);
+            doc.Statement[0] = { Effect: "Allow", Action: "secretsmanager:*", Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:*" };
+            policy.inputs.policy = JSON.stringify(doc);
+        },
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "SecretsManagerReadWrite attached to an execution role",
+        base: "dev",
+        mutate: (run) => add(run, T.attachment, "broad", { role: "onehub-dev-master-execution-id", policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite" }),
+        message: /SecretsManagerReadWrite/,
+    },
+    {
+        policy: "sql-dsn-format",
+        title: "a DSN with parseTime",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.secretVersion, "-sql-dsn").inputs.secretString += "?parseTime=true";
+        },
+        message: /parseTime/,
+    },
+    {
+        policy: "sql-dsn-format",
+        title: "a password with # (never echoed)",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.secretVersion, "-sql-dsn").inputs.secretString = "onehub:pa#ss-w0rd@tcp(db.example:3306)/onehub";
+        },
+        message: /password contains/,
+        forbid: /pa#ss-w0rd/,
+    },
+    {
+        policy: "sql-dsn-format",
+        title: "a DSN without user:pass",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.secretVersion, "-sql-dsn").inputs.secretString = "onehub@tcp(db.example:3306)/onehub";
+        },
+        message: /not user:pass@tcp/,
+    },
+    {
+        policy: "cloudfront-viewer-https",
+        title: "plain HTTP allowed on /assets/*",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.cdn).inputs.orderedCacheBehaviors[0].viewerProtocolPolicy = "allow-all";
+        },
+        message: /\/assets\/\*/,
+    },
+    {
+        policy: "cloudfront-tls-minimum",
+        title: "a custom certificate without a minimum protocol (AWS default TLSv1)",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.cdn).inputs.viewerCertificate = { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only" };
+        },
+        message: /TLSv1;/,
+    },
+    {
+        policy: "cloudfront-tls-minimum",
+        title: "TLSv1.2_2025 is newer than the minimum and passes",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.cdn).inputs.viewerCertificate = { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2025" };
+        },
+        fires: [],
+    },
+    {
+        policy: "waf-cloudfront-scope",
+        title: "a REGIONAL web ACL",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.waf).inputs.scope = "REGIONAL";
+        },
+    },
+    {
+        policy: "waf-cloudfront-scope",
+        title: "a web ACL outside us-east-1",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.waf).inputs.region = "eu-west-1";
+        },
+    },
+    {
+        policy: "waf-body-size-counted",
+        title: "the common rule set blocking large bodies",
+        base: "prod",
+        mutate: (run) => {
+            const common = res(run, T.waf).inputs.rules.find((r: any) => r.statement.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet");
+            delete common.statement.managedRuleGroupStatement.ruleActionOverrides;
+        },
+        message: /SizeRestrictions_BODY/,
+    },
+    {
+        policy: "waf-body-size-counted",
+        title: "no common rule set",
+        base: "prod",
+        mutate: (run) => {
+            const acl = res(run, T.waf).inputs;
+            acl.rules = acl.rules.filter((r: any) => r.statement.managedRuleGroupStatement?.name !== "AWSManagedRulesCommonRuleSet");
+        },
+        message: /does not run AWSManagedRulesCommonRuleSet/,
+    },
+    {
+        policy: "prod-waf-attached",
+        title: "a production distribution without a web ACL",
+        base: "prod",
+        mutate: (run) => {
+            delete res(run, T.cdn).inputs.webAclId;
+        },
+    },
+    {
+        policy: "master-singleton",
+        title: "two master tasks",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.desiredCount = 2;
+        },
+        message: /desiredCount 2/,
+    },
+    {
+        policy: "master-singleton",
+        title: "a rolling master deployment (minimum healthy 100 %)",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.deploymentMinimumHealthyPercent = 100;
+        },
+        message: /minimum healthy 100 %/,
+    },
+    {
+        policy: "master-singleton",
+        title: "the master on Fargate Spot",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.capacityProviderStrategies.push({ capacityProvider: "FARGATE_SPOT", weight: 1 });
+        },
+        message: /FARGATE_SPOT/,
+    },
+    {
+        policy: "master-singleton",
+        title: "an autoscaled master",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.scaling, "master-scaling", { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/c/m", minCapacity: 1, maxCapacity: 3 }, [
+                res(run, T.service, "-master-").urn,
+            ]),
+        message: /autoscales the master/,
+    },
+    {
+        policy: "master-singleton",
+        title: "a slave task without NODE_TYPE (a second master)",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "NODE_TYPE", undefined)),
+        message: /2 ECS services run OneHub masters/,
+    },
+    {
+        policy: "slave-node-settings",
+        title: "NODE_TYPE \"Slave\": a master to OneHub, so the singleton breaks too",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "NODE_TYPE", "Slave")),
+        fires: ["master-singleton", "slave-node-settings"],
+        message: /exactly "slave"/,
+    },
+    {
+        policy: "slave-node-settings",
+        title: "slaves without the memory cache",
+        base: "prod",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "MEMORY_CACHE_ENABLED", "false")),
+        message: /MEMORY_CACHE_ENABLED "false"/,
+    },
+    {
+        policy: "slave-node-settings",
+        title: "SYNC_FREQUENCY 0",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "SYNC_FREQUENCY", "0")),
+        message: /SYNC_FREQUENCY "0"/,
+    },
+    {
+        policy: "slave-node-settings",
+        title: "a Redis cache instead of the memory cache passes",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, SLAVE, (c) => {
+                setEnv(c, "MEMORY_CACHE_ENABLED", undefined);
+                c.secrets.push({ name: "REDIS_CONN_STRING", valueFrom: secretArn("redis") });
+            }),
+        fires: [],
+    },
+    {
+        policy: "nodes-share-secrets-and-image",
+        title: "slaves on another image tag than the master",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => (c.image = "ghcr.io/martialbe/one-api:v0.14.26")),
+        message: /disagree on image/,
+    },
+    {
+        policy: "nodes-share-secrets-and-image",
+        title: "slaves reading another SESSION_SECRET",
+        base: "prod",
+        mutate: (run) => editContainers(run, SLAVE, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = secretArn("other"))),
+        message: /disagree on secret SESSION_SECRET/,
+    },
+    {
+        policy: "slaves-deploy-after-master",
+        title: "a master that does not wait for a steady state",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.waitForSteadyState = false;
+        },
+        message: /waitForSteadyState/,
+    },
+    {
+        policy: "slaves-deploy-after-master",
+        title: "slaves that do not depend on the master",
+        base: "prod",
+        mutate: (run) => {
+            const master = res(run, T.service, "-master-").urn;
+            const slave = res(run, T.service, "-slave-");
+            slave.dependencies = slave.dependencies.filter((d) => d !== master);
+        },
+        message: /does not depend on the master/,
+    },
+    {
+        policy: "ecs-circuit-breaker-rollback",
+        title: "a circuit breaker without rollback",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.service, "-slave-").inputs.deploymentCircuitBreaker.rollback = false;
+        },
+    },
+    {
+        policy: "ecs-circuit-breaker-rollback",
+        title: "no circuit breaker",
+        base: "prod",
+        mutate: (run) => {
+            delete res(run, T.service, "-master-").inputs.deploymentCircuitBreaker;
+        },
+    },
+    {
+        policy: "ecs-multi-az-subnets",
+        title: "a service in one subnet",
+        base: "dev",
+        mutate: (run) => {
+            const net = res(run, T.service, "-master-").inputs.networkConfiguration;
+            net.subnets = net.subnets.slice(0, 1);
+        },
+    },
+    {
+        policy: "ecs-exec-enabled",
+        title: "ECS Exec off",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.enableExecuteCommand = false;
+        },
+    },
+    {
+        policy: "ecs-container-insights",
+        title: "a cluster without Container Insights",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ecsCluster).inputs.settings = [];
+        },
+    },
+    {
+        policy: "prod-aurora-reader-in-other-az",
+        title: "production without a reader",
+        base: "prod",
+        mutate: (run) => remove(run, res(run, T.instance, "-reader-")),
+        message: /1 instance/,
+    },
+    {
+        policy: "prod-aurora-reader-in-other-az",
+        title: "the reader in the writer's AZ",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.instance, "-reader-").inputs.availabilityZone = res(run, T.instance, "-writer").inputs.availabilityZone;
+        },
+        message: /two AZs/,
+    },
+    {
+        policy: "prod-aurora-reader-in-other-az",
+        title: "dev tagged onehub:production=true gets every production rule",
+        base: "dev",
+        mutate: () => undefined,
+        options: { stackTags: { "onehub:production": "true" } },
+        fires: PROD_POLICIES,
+    },
+    {
+        policy: "prod-aurora-reader-in-other-az",
+        title: "prod tagged onehub:production=false gets none",
+        base: "prod",
+        mutate: (run) => remove(run, res(run, T.instance, "-reader-")),
+        options: { stackTags: { "onehub:production": "false" } },
+        fires: [],
+    },
+    {
+        policy: "prod-aurora-backup-retention",
+        title: "3 days of backups in production",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.cluster).inputs.backupRetentionPeriod = 3;
+        },
+    },
+    {
+        policy: "prod-aurora-backup-retention",
+        title: "no backupRetentionPeriod (AWS default 1 day)",
+        base: "prod",
+        mutate: (run) => {
+            delete res(run, T.cluster).inputs.backupRetentionPeriod;
+        },
+        message: /1 day/,
+    },
+    {
+        policy: "prod-aurora-deletion-protection",
+        title: "production without deletion protection",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.cluster).inputs.deletionProtection = false;
+        },
+        message: /deletionProtection/,
+    },
+    {
+        policy: "prod-aurora-deletion-protection",
+        title: "production skipping the final snapshot",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.cluster).inputs.skipFinalSnapshot = true;
+        },
+        message: /final snapshot/,
+    },
+    {
+        policy: "log-group-retention",
+        title: "a log group without retention",
+        base: "dev",
+        mutate: (run) => {
+            delete res(run, T.logGroup, "-master-logs").inputs.retentionInDays;
+        },
+    },
+    {
+        policy: "log-group-retention",
+        title: "retention 0 (never expire)",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.logGroup, "-error-log").inputs.retentionInDays = 0;
+        },
+    },
+    {
+        policy: "alb-idle-timeout-streaming",
+        title: "no idleTimeout (AWS default 60 s)",
+        base: "dev",
+        mutate: (run) => {
+            delete res(run, T.lb).inputs.idleTimeout;
+        },
+        message: /60 s/,
+    },
+    {
+        policy: "alb-idle-timeout-streaming",
+        title: "idleTimeout 120 s",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.lb).inputs.idleTimeout = 120;
+        },
+    },
+    {
+        policy: "cloudfront-origin-read-timeout",
+        title: "no originReadTimeout (AWS default 30 s)",
+        base: "dev",
+        mutate: (run) => {
+            delete res(run, T.cdn).inputs.origins[0].vpcOriginConfig.originReadTimeout;
+        },
+        message: /30 s/,
+    },
+    {
+        policy: "cloudfront-api-not-cached",
+        title: "the API behind CachingOptimized",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.cdn).inputs.defaultCacheBehavior.cachePolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+        },
+        message: /CachingDisabled/,
+    },
+    {
+        policy: "cloudfront-api-not-cached",
+        title: "only GET and HEAD allowed",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.cdn).inputs.defaultCacheBehavior.allowedMethods = ["GET", "HEAD"];
+        },
+        message: /DELETE, OPTIONS, PATCH, POST, PUT/,
+    },
+    {
+        policy: "cloudfront-api-not-cached",
+        title: "502s cached by CloudFront's default",
+        base: "dev",
+        mutate: (run) => {
+            const cdn = res(run, T.cdn).inputs;
+            cdn.customErrorResponses = cdn.customErrorResponses.filter((e: any) => e.errorCode !== 502);
+        },
+        message: /error responses 502/,
+    },
+    {
+        policy: "listener-rule-condition-limit",
+        title: "six path patterns in one rule",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.rule, "-slave-rule-0").inputs.conditions[0].pathPattern.values.push("/extra/*");
+        },
+        message: /6 condition values/,
+    },
+    {
+        policy: "listener-rule-condition-limit",
+        title: "six wildcards in three patterns",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.rule, "-slave-rule-2").inputs.conditions = [{ pathPattern: { values: ["/a*b*/*", "/c*/*", "/d*"] } }];
+        },
+        message: /6 wildcards/,
+    },
+    {
+        policy: "listener-rule-priorities-unique",
+        title: "two slave rules with priority 100",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.rule, "-slave-rule-1").inputs.priority = 100;
+        },
+        message: /shares priority 100/,
+    },
+    {
+        policy: "listener-rule-priorities-unique",
+        title: "the same priority on another listener passes",
+        base: "dev",
+        mutate: (run) => {
+            const rule = res(run, T.rule, "-slave-rule-1").inputs;
+            rule.priority = 100;
+            rule.listenerArn = "arn:aws:lb:us-east-1:123456789012:listener/other";
+        },
+        fires: [],
+    },
+    {
+        policy: "target-group-health-check",
+        title: "health checks on / (the web UI)",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.targetGroup, "-master-").inputs.healthCheck.path = "/";
+        },
+    },
+    {
+        policy: "target-group-health-check",
+        title: "no health check block (AWS default /)",
+        base: "prod",
+        mutate: (run) => {
+            delete res(run, T.targetGroup, "-slave-").inputs.healthCheck;
+        },
+        message: /"\/"/,
+    },
+    {
+        policy: "target-group-health-check",
+        title: "health checks disabled",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.targetGroup, "-slave-").inputs.healthCheck.enabled = false;
+        },
+        message: /disabled/,
+    },
+    {
+        policy: "time-zone-utc",
+        title: "Aurora in Asia/Shanghai",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.parameters).inputs.parameters.find((p: any) => p.name === "time_zone").value = "Asia/Shanghai";
+        },
+        message: /time_zone "Asia\/Shanghai"/,
+    },
+    {
+        policy: "time-zone-utc",
+        title: "every container in Asia/Shanghai",
+        base: "prod",
+        mutate: (run) => editContainers(run, BOTH, (c) => setEnv(c, "TZ", "Asia/Shanghai")),
+        message: /TZ "Asia\/Shanghai"/,
+    },
+    {
+        policy: "image-tag-pinned",
+        title: "latest on every node",
+        base: "dev",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.image = "ghcr.io/martialbe/one-api:latest")),
+        message: /floating tag "latest"/,
+    },
+    {
+        policy: "image-tag-pinned",
+        title: "no tag behind a registry port",
+        base: "prod",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.image = "registry.local:5000/martialbe/one-api")),
+        message: /has no tag/,
+    },
+    {
+        policy: "image-tag-pinned",
+        title: "a digest pins even a floating tag",
+        base: "dev",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.image = `ghcr.io/martialbe/one-api:latest@sha256:${"a".repeat(64)}`)),
+        fires: [],
+    },
+];
+
+const fired = (results: PolicyResult[]) => results.filter((r) => r.violations.length > 0).map((r) => r.name).sort();
+
+describe("guardrail policy pack", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
+    });
+
+    describe("the pack", () => {
+        it("has at least 20 policies, all mandatory, with unique kebab-case names and descriptions", () => {
+            assert.ok(policies.length >= 20, `only ${policies.length} policies`);
+            const names = policies.map((p) => p.name);
+            assert.deepStrictEqual(names.filter((n, i) => names.indexOf(n) !== i), [], "duplicate policy names");
+            for (const p of policies) {
+                assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+                assert.strictEqual(p.enforcementLevel, "mandatory", p.name);
+                assert.ok(p.description.length > 20, `${p.name} needs a description`);
+                assert.ok("validateResource" in p || "validateStack" in p, `${p.name} validates nothing`);
+            }
+        });
+    });
+
+    describe("the committed stacks", () => {
+        for (const stack of ["dev", "prod"]) {
+            it(`${stack} violates no policy`, async () => {
+                const results = await evaluatePolicies(runs[stack]);
+                assert.deepStrictEqual(
+                    results.flatMap((r) => r.violations.map((v) => `${r.name}: ${v.urn}: ${v.message}`)),
+                    [],
+                );
+                assert.strictEqual(blockingViolations(results), 0);
+            });
+        }
+
+        it("every policy applies to some resource of prod (with a custom domain), and that run passes too", async () => {
+            const run = await runStack("prod", {
+                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd" },
+            });
+            const results = await evaluatePolicies(run);
+            assert.deepStrictEqual(results.filter((r) => r.checked === 0).map((r) => r.name), [], "policies that checked nothing");
+            assert.deepStrictEqual(fired(results), []);
+        });
+
+        it("skips the production and WAF rules in dev", async () => {
+            const results = await evaluatePolicies(runs.dev);
+            const idle = results.filter((r) => r.checked === 0).map((r) => r.name).sort();
+            assert.deepStrictEqual(idle, [...PROD_POLICIES, "cloudfront-tls-minimum", "waf-body-size-counted", "waf-cloudfront-scope"].sort());
+        });
+    });
+
+    describe("each policy fires on a violating fixture", () => {
+        it("every policy has a fixture that makes it fire", () => {
+            const covered = new Set(FIXTURES.filter((f) => (f.fires ?? [f.policy]).includes(f.policy)).map((f) => f.policy));
+            assert.deepStrictEqual(policies.map((p) => p.name).filter((n) => !covered.has(n)), []);
+            assert.deepStrictEqual(FIXTURES.map((f) => f.policy).filter((n) => !policies.some((p) => p.name === n)), [], "fixtures of unknown policies");
+        });
+
+        for (const f of FIXTURES) {
+            const expected = (f.fires ?? [f.policy]).slice().sort();
+            it(`${f.policy}: ${f.title} → ${expected.length === 0 ? "passes" : expected.join(" + ")}`, async () => {
+                const run: Run = { stack: f.base, resources: structuredClone(runs[f.base].resources) };
+                f.mutate(run);
+                const results = await evaluatePolicies(run, policies, f.options);
+                assert.deepStrictEqual(fired(results), expected);
+                if (f.message) {
+                    const messages = results.find((r) => r.name === f.policy)!.violations.map((v) => v.message);
+                    assert.ok(messages.some((m) => f.message!.test(m)), `no ${f.policy} message matches ${f.message}: ${messages.join(" | ")}`);
+                }
+                if (f.forbid) {
+                    const leaked = results.flatMap((r) => r.violations).filter((v) => f.forbid!.test(v.message));
+                    assert.deepStrictEqual(leaked, [], "a violation message echoes a secret value");
+                }
+            });
+        }
+    });
+
+    describe("helpers", () => {
+        it("parses image references, registry ports and digests", () => {
+            assert.deepStrictEqual(parseImage("ghcr.io/martialbe/one-api:v0.14.27"), { repository: "ghcr.io/martialbe/one-api", tag: "v0.14.27", digest: undefined });
+            assert.deepStrictEqual(parseImage("localhost:5000/one-api"), { repository: "localhost:5000/one-api", digest: undefined });
+            assert.strictEqual(floatingImageReason("martialbe/one-api:v0.14.27"), undefined);
+            assert.match(floatingImageReason("martialbe/one-api:Latest")!, /floating tag/);
+            assert.match(floatingImageReason("martialbe/one-api@sha256:short")!, /no tag/);
+        });
+
+        it("recognises credential names by word, not by substring", () => {
+            for (const name of ["SQL_DSN", "SESSION_SECRET", "OPENAI_API_KEY", "GITHUB_TOKEN", "REDIS_CONN_STRING", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "signing_key"]) {
+                assert.ok(isCredentialName(name), name);
+            }
+            for (const name of ["TIKTOKEN_CACHE_DIR", "SYNC_FREQUENCY", "NODE_TYPE", "HASHIDS_SALT", "TZ", "MEMORY_CACHE_ENABLED", "SQL_MAX_OPEN_CONNS"]) {
+                assert.ok(!isCredentialName(name), name);
+            }
+        });
+
+        it("matches IAM action wildcards case-insensitively", () => {
+            assert.ok(iamActionMatches("secretsmanager:Get*", "secretsmanager:GetSecretValue"));
+            assert.ok(iamActionMatches("*", "secretsmanager:GetSecretValue"));
+            assert.ok(iamActionMatches("SecretsManager:getsecretvalue", "secretsmanager:GetSecretValue"));
+            assert.ok(!iamActionMatches("secretsmanager:List*", "secretsmanager:GetSecretValue"));
+        });
+
+        it("decides production by stack name unless the onehub:production tag says otherwise", () => {
+            assert.strictEqual(stackOfUrn("urn:pulumi:prod::onehub::aws:lb/loadBalancer:LoadBalancer::x"), "prod");
+            assert.ok(isProductionStack("prod", new Map()));
+            assert.ok(isProductionStack("production", new Map()));
+            assert.ok(!isProductionStack("dev", new Map()));
+            assert.ok(isProductionStack("eu-live", new Map([["onehub:production", "true"]])));
+            assert.ok(!isProductionStack("prod", new Map([["onehub:production", "false"]])));
+        });
+
+        it("counts every kind of condition value and wildcard", () => {
+            const conditions = [
+                { hostHeader: { values: ["*.example.com"] }, queryStrings: [{ key: "a", value: "b*" }] },
+                { httpRequestMethod: { values: ["GET", "POST"] }, sourceIp: { values: ["10.0.0.0/8"] } },
+            ];
+            assert.strictEqual(conditionValues(conditions).length, 5);
+            assert.strictEqual(conditionWildcards(conditions), 2);
+        });
+    });
+
+    describe("npm run policy", () => {
+        it("prints every policy and each violation", async () => {
+            const run: Run = { stack: "dev", resources: structuredClone(runs.dev.resources) };
+            res(run, T.lb).inputs.internal = false;
+            const text = formatReport("dev", await evaluatePolicies(run));
+            for (const p of policies) {
+                assert.match(text, new RegExp(`^${p.name} +\\| mandatory`, "m"));
+            }
+            assert.match(text, /1 violation\(s\) of 1 policy\(ies\):\n {2}\[mandatory\] alb-internal: urn:pulumi:dev::onehub::.*onehub-dev-edge-alb\n {6}is internet-facing/);
+        });
+
+        it("refuses an unknown stack and names the known ones", async () => {
+            const errors: string[] = [];
+            const original = console.error;
+            console.error = (message: string) => errors.push(message);
+            try {
+                assert.strictEqual(await main(["staging"]), 2);
+            } finally {
+                console.error = original;
+            }
+            assert.match(errors.join("\n"), /unknown stack "staging": known stacks are dev, prod/);
+        });
+    });
+});

@@ -1,0 +1,61 @@
+// `npm run policy -- <stack>`: runs the stack program offline (tools/offlineStack.ts) and
+// evaluates the guardrail policy pack (policy/) against it. Prints one row per policy, then
+// every violation; exits 1 on a violation, 2 on a usage error.
+import { knownStacks, runStack } from "./offlineStack";
+import { evaluatePolicies, PolicyResult } from "./policyEval";
+
+/** Left-aligned text columns separated by " | ". */
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join(" | ").trimEnd();
+    return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.slice(1).map(line)].join("\n");
+}
+
+/** The report for `stack`: a table of the policies, then the violations grouped by policy. */
+export function formatReport(stack: string, results: readonly PolicyResult[]): string {
+    const rows = [
+        ["policy", "enforcement", "resources checked", "violations"],
+        ...results.map((r) => [r.name, r.enforcementLevel, r.kind === "stack" && r.checked === 0 ? "0 (n/a)" : String(r.checked), String(r.violations.length)]),
+    ];
+    const out = [`Policy pack onehub-guardrails on stack ${stack} (offline, under mocks)`, "", table(rows), ""];
+    const failed = results.filter((r) => r.violations.length > 0);
+    const total = failed.reduce((n, r) => n + r.violations.length, 0);
+    if (total === 0) {
+        out.push(`No violations: ${results.length} policies passed.`);
+    } else {
+        out.push(`${total} violation(s) of ${failed.length} policy(ies):`);
+        for (const r of failed) {
+            for (const v of r.violations) {
+                out.push(`  [${r.enforcementLevel}] ${r.name}: ${v.urn || "(stack)"}`, `      ${v.message}`);
+            }
+        }
+    }
+    return out.join("\n");
+}
+
+/** Runs the report for the stack named in `argv`; returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+    const stacks = knownStacks();
+    const stack = argv[0];
+    if (argv.length !== 1 || !stacks.includes(stack)) {
+        const problem = argv.length !== 1 ? "expected exactly one stack name" : `unknown stack "${stack}"`;
+        console.error(`${problem}: known stacks are ${stacks.join(", ")} (Pulumi.<stack>.yaml)\nusage: npm run policy -- <stack>`);
+        return 2;
+    }
+    const run = await runStack(stack);
+    const results = await evaluatePolicies(run);
+    console.log(formatReport(stack, results));
+    return results.some((r) => r.violations.length > 0) ? 1 : 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (e: unknown) => {
+            console.error(e instanceof Error ? e.message : e);
+            process.exitCode = 2;
+        },
+    );
+}
