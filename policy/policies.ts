@@ -264,18 +264,16 @@ export const dbStorageEncrypted: ResourceValidationPolicy = {
     description: "Aurora clusters (and any RDS instance) encrypt their storage; Aurora provisioned clusters default to unencrypted.",
     enforcementLevel: MANDATORY,
     validateResource: [
-        validateResourceOfType(aws.rds.Cluster, (cluster, _, report) => {
-            if (cluster.storageEncrypted !== true) {
-                report("storageEncrypted is not true; the data, its backups and snapshots would be unencrypted");
-            }
-        }),
-        validateResourceOfType(aws.rds.Instance, (instance, _, report) => {
-            if (instance.storageEncrypted !== true) {
-                report("storageEncrypted is not true; the data, its backups and snapshots would be unencrypted");
-            }
-        }),
+        validateResourceOfType(aws.rds.Cluster, (cluster, _, report) => requireEncrypted(cluster.storageEncrypted, report)),
+        validateResourceOfType(aws.rds.Instance, (instance, _, report) => requireEncrypted(instance.storageEncrypted, report)),
     ],
 };
+
+function requireEncrypted(storageEncrypted: boolean | undefined, report: ReportViolation): void {
+    if (storageEncrypted !== true) {
+        report("storageEncrypted is not true; the data, its backups and snapshots would be unencrypted");
+    }
+}
 
 export const dbNotPubliclyAccessible: ResourceValidationPolicy = {
     name: "db-not-publicly-accessible",
