@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { PASSWORD_SPECIALS } from "../components/aurora";
+import { OneHubDatabase } from "../components/oneHubDatabase";
 import { runStack, StackRun } from "../tools/offlineStack";
 import { expectConfigError, ofType, one, stackRun } from "./util";
 
@@ -98,6 +99,15 @@ describe("OneHubDatabase", () => {
             assert.ok(rule.inputs.referencedSecurityGroupId, "only security-group sources, never CIDRs");
             assert.strictEqual(rule.inputs.cidrIpv4, undefined);
         }
+    });
+
+    it("admits nobody on its own: ingress exists only once a service attaches itself", async () => {
+        const alone = await runStack("dev", {}, () => {
+            new OneHubDatabase("solo-db", { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0aaaaaaa", "subnet-0bbbbbbb"] });
+        });
+        assert.ok(alone.resources.some((r) => r.name === "solo-db-sg"));
+        assert.deepStrictEqual(ofType(alone, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), []);
+        assert.strictEqual(one(alone, "aws:ec2/securityGroup:SecurityGroup").inputs.ingress, undefined);
     });
 
     it("generates a 40-character master password whose alphabet keeps SQL_DSN valid", () => {
