@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkFargateSize } from "./fargate";
+import { DB_PORT } from "./oneHubDatabase";
 import { checkInteger, checkLogRetention, checkMatches, fail } from "./validation";
 
 export const CONTAINER_NAME = "onehub";
@@ -164,7 +165,7 @@ export function createServiceBase(
     );
     new aws.vpc.SecurityGroupIngressRule(
         `${name}-to-db`,
-        { securityGroupId: args.databaseSecurityGroupId, referencedSecurityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 3306, toPort: 3306, description: `OneHub ${name} tasks`, tags },
+        { securityGroupId: args.databaseSecurityGroupId, referencedSecurityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, description: `OneHub ${name} tasks`, tags },
         opts,
     );
 

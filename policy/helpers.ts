@@ -56,26 +56,25 @@ export function parseContainers(containerDefinitions: unknown): ContainerDefinit
     return parsed as ContainerDefinition[];
 }
 
-/** The plain environment of a container as a name → value map (later duplicates win, as in ECS). */
-export function envOf(container: ContainerDefinition): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const entry of container.environment ?? []) {
+/** `[{name, <field>}]` entries as a name → value map (later duplicates win, as in ECS). */
+function byName(entries: { name?: unknown }[] | undefined, field: "value" | "valueFrom"): Record<string, string> {
+    const map: Record<string, string> = {};
+    for (const entry of entries ?? []) {
         if (typeof entry?.name === "string") {
-            env[entry.name] = String(entry.value ?? "");
+            map[entry.name] = String((entry as Record<string, unknown>)[field] ?? "");
         }
     }
-    return env;
+    return map;
+}
+
+/** The plain environment of a container as a name → value map. */
+export function envOf(container: ContainerDefinition): Record<string, string> {
+    return byName(container.environment, "value");
 }
 
 /** The `secrets` of a container as a name → valueFrom map. */
 export function secretsOf(container: ContainerDefinition): Record<string, string> {
-    const secrets: Record<string, string> = {};
-    for (const entry of container.secrets ?? []) {
-        if (typeof entry?.name === "string") {
-            secrets[entry.name] = String(entry.valueFrom ?? "");
-        }
-    }
-    return secrets;
+    return byName(container.secrets, "valueFrom");
 }
 
 /**
