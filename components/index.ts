@@ -1,11 +1,11 @@
 // The public surface of the library: every component and its args.
 export * from "./oneHub";
-export * from "./oneHubCluster";
-export * from "./oneHubDatabase";
-export * from "./oneHubMasterService";
-export * from "./oneHubNetwork";
-export * from "./oneHubSecrets";
-export * from "./oneHubSlaveService";
-export * from "./privateEdge";
-export { OneHubServiceArgs } from "./serviceBase";
-export { InvalidArgumentError } from "./validation";
+export * from "./cluster/oneHubCluster";
+export * from "./database/oneHubDatabase";
+export * from "./services/oneHubMasterService";
+export * from "./network/oneHubNetwork";
+export * from "./secrets/oneHubSecrets";
+export * from "./services/oneHubSlaveService";
+export * from "./edge/privateEdge";
+export { OneHubServiceArgs } from "./services/serviceBase";
+export { InvalidArgumentError } from "./common/validation";

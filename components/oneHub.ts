@@ -1,19 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION } from "./aurora";
-import { poolSettings } from "./connectionBudget";
-import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edgeSettings";
-import { OneHubCluster } from "./oneHubCluster";
-import { OneHubDatabase } from "./oneHubDatabase";
-import { NAT_STRATEGIES, OneHubNetwork } from "./oneHubNetwork";
-import { OneHubMasterService } from "./oneHubMasterService";
-import { checkSuppliedSecret, OneHubSecrets } from "./oneHubSecrets";
-import { checkSlaveScaling, OneHubSlaveService } from "./oneHubSlaveService";
-import { PrivateEdge } from "./privateEdge";
-import { checkRelayPaths } from "./routing";
-import { CONTAINER_NAME, validateServiceArgs } from "./serviceBase";
-import { checkAzCount, subnetMasks } from "./subnetLayout";
-import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./validation";
+import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION } from "./database/aurora";
+import { poolSettings } from "./database/connectionBudget";
+import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edge/edgeSettings";
+import { OneHubCluster } from "./cluster/oneHubCluster";
+import { OneHubDatabase } from "./database/oneHubDatabase";
+import { NAT_STRATEGIES, OneHubNetwork } from "./network/oneHubNetwork";
+import { OneHubMasterService } from "./services/oneHubMasterService";
+import { checkSuppliedSecret, OneHubSecrets } from "./secrets/oneHubSecrets";
+import { checkSlaveScaling, OneHubSlaveService } from "./services/oneHubSlaveService";
+import { PrivateEdge } from "./edge/privateEdge";
+import { checkRelayPaths } from "./services/routing";
+import { CONTAINER_NAME, validateServiceArgs } from "./services/serviceBase";
+import { checkAzCount, subnetMasks } from "./network/subnetLayout";
+import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -152,17 +152,22 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     validateEdgeSettings(args, keyPrefix);
 
     if ((args.masterCount ?? 1) !== 1) {
-        fail(k("masterCount"), args.masterCount, "must be 1: two masters run cron twice, race schema migrations and keep stale channel state; scale the slaves instead");
+        fail(
+            k("masterCount"),
+            args.masterCount,
+            "must be 1: two masters run cron twice, race schema migrations and keep stale channel state; scale the slaves instead",
+        );
     }
     const service = (cpu: keyof OneHubArgs, memory: keyof OneHubArgs) =>
-        validateServiceArgs(
-            { ...args, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined },
-            (field) => (field === "cpu" ? k(cpu) : field === "memory" ? k(memory) : `${keyPrefix}${field}`),
+        validateServiceArgs({ ...args, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined }, (field) =>
+            field === "cpu" ? k(cpu) : field === "memory" ? k(memory) : `${keyPrefix}${field}`,
         );
     service("masterCpu", "masterMemory");
     service("slaveCpu", "slaveMemory");
     checkInteger(k("channelTestFrequency"), args.channelTestFrequency ?? 0, 0, 10080);
-    const scaling = checkSlaveScaling(slaveScalingOf(args), (field) => k(`slave${field[0].toUpperCase()}${field.slice(1)}` as keyof OneHubArgs));
+    const scaling = checkSlaveScaling(slaveScalingOf(args), (field) =>
+        k(`slave${field[0].toUpperCase()}${field.slice(1)}` as keyof OneHubArgs),
+    );
     checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
     poolSettings(args.dbMaxCapacity ?? 4, scaling.maxCount, { dbMaxCapacity: k("dbMaxCapacity"), slaveMaxCount: k("slaveMaxCount") });
     if (args.existingClusterName) {
@@ -222,13 +227,21 @@ export class OneHub extends pulumi.ComponentResource {
             privateSubnetIds = args.existingPrivateSubnetIds ?? [];
             databaseSubnetIds = args.existingDatabaseSubnetIds ?? [];
         } else {
-            const network = new OneHubNetwork(`${name}-net`, { azCount: args.azCount, natStrategy: args.natStrategy, cidrBlock: args.vpcCidr }, parent);
+            const network = new OneHubNetwork(
+                `${name}-net`,
+                { azCount: args.azCount, natStrategy: args.natStrategy, cidrBlock: args.vpcCidr },
+                parent,
+            );
             vpcId = network.vpcId;
             privateSubnetIds = network.privateSubnetIds;
             databaseSubnetIds = network.isolatedSubnetIds;
         }
 
-        const secrets = new OneHubSecrets(`${name}-secrets`, { sessionSecret: args.sessionSecret, userTokenSecret: args.userTokenSecret }, parent);
+        const secrets = new OneHubSecrets(
+            `${name}-secrets`,
+            { sessionSecret: args.sessionSecret, userTokenSecret: args.userTokenSecret },
+            parent,
+        );
 
         const database = new OneHubDatabase(
             `${name}-db`,
@@ -272,7 +285,10 @@ export class OneHub extends pulumi.ComponentResource {
         }
 
         const scaling = slaveScalingOf(args);
-        const pools = poolSettings(args.dbMaxCapacity ?? 4, args.slaveMaxCount ?? 3, { dbMaxCapacity: "dbMaxCapacity", slaveMaxCount: "slaveMaxCount" });
+        const pools = poolSettings(args.dbMaxCapacity ?? 4, args.slaveMaxCount ?? 3, {
+            dbMaxCapacity: "dbMaxCapacity",
+            slaveMaxCount: "slaveMaxCount",
+        });
         const shared = {
             clusterArn,
             vpcId,

@@ -130,7 +130,7 @@ export function floatingImageReason(image: string): string | undefined {
         return undefined;
     }
     if (!ref.tag) {
-        return "has no tag, which means the floating \"latest\"";
+        return 'has no tag, which means the floating "latest"';
     }
     if (FLOATING_TAGS.includes(ref.tag.toLowerCase())) {
         return `uses the floating tag "${ref.tag}"`;
@@ -192,7 +192,13 @@ export function iamStatements(document: unknown): IamStatement[] | undefined {
 
 /** IAM action matching: case-insensitive, `*` any run of characters, `?` one character. */
 export function iamActionMatches(pattern: string, action: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    const re = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
     return re.test(action);
 }
 

@@ -6,7 +6,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 
 new PolicyPack("onehub-guardrails", {
-    description: "Invariants of OneHub on AWS (DESIGN.md): only CloudFront is public, secrets only through ECS secrets, one master, streaming timeouts, production durability.",
+    description:
+        "Invariants of OneHub on AWS (DESIGN.md): only CloudFront is public, secrets only through ECS secrets, one master, streaming timeouts, production durability.",
     enforcementLevel: "mandatory",
     policies,
 });

@@ -140,7 +140,12 @@ function ingressOf(resources: PolicyResource[]): Ingress[] {
             ingress.push({ resource: r, groupIds: [String(r.props.securityGroupId)], source: legacyIngressSource(r.props) });
         } else if (r.isType(aws.ec2.SecurityGroup)) {
             for (const block of r.props.ingress ?? []) {
-                ingress.push({ resource: r, groupIds: r.props.id ? [String(r.props.id)] : [], group: r, source: legacyIngressSource(block) });
+                ingress.push({
+                    resource: r,
+                    groupIds: r.props.id ? [String(r.props.id)] : [],
+                    group: r,
+                    source: legacyIngressSource(block),
+                });
             }
         }
     }
@@ -173,7 +178,8 @@ const quoted = (values: string[]) => values.map((v) => JSON.stringify(v)).join("
 
 export const noWorldOpenIngress: ResourceValidationPolicy = {
     name: "no-world-open-ingress",
-    description: "No security group admits 0.0.0.0/0 or ::/0: only CloudFront reaches the ALB, only the ALB the tasks, only the tasks the database.",
+    description:
+        "No security group admits 0.0.0.0/0 or ::/0: only CloudFront reaches the ALB, only the ALB the tasks, only the tasks the database.",
     enforcementLevel: MANDATORY,
     validateResource: [
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _, report) => {
@@ -244,16 +250,25 @@ export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
             for (const rule of ingressInto(lb, groupIds, ingress)) {
                 const { cidrs, prefixListIds, securityGroupIds } = rule.source;
                 if (cidrs.length > 0) {
-                    report(`${rule.resource.name} admits ${quoted(cidrs)} into ${lb.name}'s security group; only CloudFront's prefix list may reach the ALB`, rule.resource.urn);
+                    report(
+                        `${rule.resource.name} admits ${quoted(cidrs)} into ${lb.name}'s security group; only CloudFront's prefix list may reach the ALB`,
+                        rule.resource.urn,
+                    );
                 }
                 const others = securityGroupIds.filter((id) => !allowed.includes(id));
                 if (others.length > 0) {
-                    report(`${rule.resource.name} admits security group ${quoted(others)} into ${lb.name}'s security group; only CloudFront may reach the ALB`, rule.resource.urn);
+                    report(
+                        `${rule.resource.name} admits security group ${quoted(others)} into ${lb.name}'s security group; only CloudFront may reach the ALB`,
+                        rule.resource.urn,
+                    );
                 }
                 reachable ||= prefixListIds.length > 0 || securityGroupIds.some((id) => allowed.includes(id));
             }
             if (!reachable) {
-                report(`no security group of ${lb.name} admits CloudFront's origin-facing prefix list, so the distribution cannot reach it`, lb.urn);
+                report(
+                    `no security group of ${lb.name} admits CloudFront's origin-facing prefix list, so the distribution cannot reach it`,
+                    lb.urn,
+                );
             }
         }
     },
@@ -295,7 +310,8 @@ export const dbNotPubliclyAccessible: ResourceValidationPolicy = {
 
 export const dbIngressOnlyFromTasks: StackValidationPolicy = {
     name: "db-ingress-only-from-tasks",
-    description: "The database's security groups admit only the security groups of the ECS services: no CIDR ranges, no prefix lists, no other groups.",
+    description:
+        "The database's security groups admit only the security groups of the ECS services: no CIDR ranges, no prefix lists, no other groups.",
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const clusters = args.resources.filter((r) => r.isType(aws.rds.Cluster));
@@ -303,7 +319,9 @@ export const dbIngressOnlyFromTasks: StackValidationPolicy = {
             return args.notApplicable("no RDS cluster in the stack");
         }
         const taskGroups = new Set<string>(
-            args.resources.filter((r) => r.isType(aws.ecs.Service)).flatMap((s) => (s.props.networkConfiguration?.securityGroups ?? []).map(String)),
+            args.resources
+                .filter((r) => r.isType(aws.ecs.Service))
+                .flatMap((s) => (s.props.networkConfiguration?.securityGroups ?? []).map(String)),
         );
         const ingress = ingressOf(args.resources);
         for (const cluster of clusters) {
@@ -319,11 +337,17 @@ export const dbIngressOnlyFromTasks: StackValidationPolicy = {
                     report(`${where} admits ${quoted(cidrs)}; the database admits only the tasks' security groups`, rule.resource.urn);
                 }
                 if (prefixListIds.length > 0) {
-                    report(`${where} admits prefix list ${quoted(prefixListIds)}; the database admits only the tasks' security groups`, rule.resource.urn);
+                    report(
+                        `${where} admits prefix list ${quoted(prefixListIds)}; the database admits only the tasks' security groups`,
+                        rule.resource.urn,
+                    );
                 }
                 const others = securityGroupIds.filter((id) => !taskGroups.has(id));
                 if (others.length > 0 || self) {
-                    report(`${where} admits ${self ? "its own group" : `security group ${quoted(others)}`}, which no ECS service uses`, rule.resource.urn);
+                    report(
+                        `${where} admits ${self ? "its own group" : `security group ${quoted(others)}`}, which no ECS service uses`,
+                        rule.resource.urn,
+                    );
                 }
             }
         }
@@ -374,7 +398,9 @@ export const secretsFromSecretsManager: ResourceValidationPolicy = {
                 if (!(name in secrets)) {
                     report(`container ${container.name} does not get ${name} from ECS secrets`);
                 } else if (!/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(secrets[name])) {
-                    report(`container ${container.name} gets ${name} from ${JSON.stringify(secrets[name])}, which is not a Secrets Manager or SSM ARN`);
+                    report(
+                        `container ${container.name} gets ${name} from ${JSON.stringify(secrets[name])}, which is not a Secrets Manager or SSM ARN`,
+                    );
                 }
             }
         }
@@ -383,12 +409,18 @@ export const secretsFromSecretsManager: ResourceValidationPolicy = {
 
 export const secretReadScoped: ResourceValidationPolicy = {
     name: "secret-read-scoped",
-    description: "No IAM policy allows secretsmanager:GetSecretValue on every secret (Resource \"*\", a service-wide wildcard, NotResource, or a broad AWS-managed policy).",
+    description:
+        'No IAM policy allows secretsmanager:GetSecretValue on every secret (Resource "*", a service-wide wildcard, NotResource, or a broad AWS-managed policy).',
     enforcementLevel: MANDATORY,
     validateResource: (args, report) => {
         const documents: { where: string; document: unknown }[] = [];
         const managed: string[] = [];
-        if (args.isType(aws.iam.RolePolicy) || args.isType(aws.iam.Policy) || args.isType(aws.iam.UserPolicy) || args.isType(aws.iam.GroupPolicy)) {
+        if (
+            args.isType(aws.iam.RolePolicy) ||
+            args.isType(aws.iam.Policy) ||
+            args.isType(aws.iam.UserPolicy) ||
+            args.isType(aws.iam.GroupPolicy)
+        ) {
             documents.push({ where: "policy", document: args.props.policy });
         } else if (args.isType(aws.iam.Role)) {
             for (const inline of args.props.inlinePolicies ?? []) {
@@ -451,7 +483,10 @@ export const cloudFrontViewerHttps: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _, report) => {
         const behaviors = [
             { label: "the default cache behavior", policy: distribution.defaultCacheBehavior?.viewerProtocolPolicy },
-            ...(distribution.orderedCacheBehaviors ?? []).map((b) => ({ label: `the behavior for ${b.pathPattern}`, policy: b.viewerProtocolPolicy })),
+            ...(distribution.orderedCacheBehaviors ?? []).map((b) => ({
+                label: `the behavior for ${b.pathPattern}`,
+                policy: b.viewerProtocolPolicy,
+            })),
         ];
         for (const b of behaviors) {
             if (b.policy !== "redirect-to-https" && b.policy !== "https-only") {
@@ -481,7 +516,8 @@ export const cloudFrontTlsMinimum: ResourceValidationPolicy = {
 
 export const wafCloudFrontScope: ResourceValidationPolicy = {
     name: "waf-cloudfront-scope",
-    description: "Web ACLs have scope CLOUDFRONT (and live in us-east-1): CloudFront is the only public entry, so that is where WAF belongs.",
+    description:
+        "Web ACLs have scope CLOUDFRONT (and live in us-east-1): CloudFront is the only public entry, so that is where WAF belongs.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
         if (acl.scope !== "CLOUDFRONT") {
@@ -495,7 +531,8 @@ export const wafCloudFrontScope: ResourceValidationPolicy = {
 
 export const wafBodySizeCounted: ResourceValidationPolicy = {
     name: "waf-body-size-counted",
-    description: "Web ACLs run AWSManagedRulesCommonRuleSet with SizeRestrictions_BODY overridden to count: LLM request bodies routinely exceed its 8 KB limit.",
+    description:
+        "Web ACLs run AWSManagedRulesCommonRuleSet with SizeRestrictions_BODY overridden to count: LLM request bodies routinely exceed its 8 KB limit.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
         const common = (acl.rules ?? []).filter((r) => r.statement?.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet");
@@ -535,7 +572,7 @@ export const prodWafAttached: ResourceValidationPolicy = {
 export const masterSingleton: StackValidationPolicy = {
     name: "master-singleton",
     description:
-        "Exactly one ECS service runs OneHub masters (NODE_TYPE not exactly \"slave\"), with desiredCount 1, deployment maximum 100 % and minimum healthy 0 %, no Fargate Spot and no autoscaling: two masters run cron twice and race migrations.",
+        'Exactly one ECS service runs OneHub masters (NODE_TYPE not exactly "slave"), with desiredCount 1, deployment maximum 100 % and minimum healthy 0 %, no Fargate Spot and no autoscaling: two masters run cron twice and race migrations.',
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const masters: PolicyResource[] = [];
@@ -551,7 +588,10 @@ export const masterSingleton: StackValidationPolicy = {
         }
         if (masters.length > 1) {
             for (const m of masters) {
-                report(`${masters.length} ECS services run OneHub masters (${masters.map((s) => s.name).join(", ")}); NODE_TYPE must be exactly "slave" on all but one`, m.urn);
+                report(
+                    `${masters.length} ECS services run OneHub masters (${masters.map((s) => s.name).join(", ")}); NODE_TYPE must be exactly "slave" on all but one`,
+                    m.urn,
+                );
             }
         }
         const targets = args.resources.filter((r) => r.isType(aws.appautoscaling.Target));
@@ -584,7 +624,7 @@ export const masterSingleton: StackValidationPolicy = {
 export const slaveNodeSettings: ResourceValidationPolicy = {
     name: "slave-node-settings",
     description:
-        "Slave containers set NODE_TYPE exactly \"slave\" (lower case), MEMORY_CACHE_ENABLED \"true\" (or a Redis) and SYNC_FREQUENCY > 0: without the cache a slave never reloads channels and prices.",
+        'Slave containers set NODE_TYPE exactly "slave" (lower case), MEMORY_CACHE_ENABLED "true" (or a Redis) and SYNC_FREQUENCY > 0: without the cache a slave never reloads channels and prices.',
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
         const containers = containersOf(task, report).filter(isOneHubContainer);
@@ -595,16 +635,22 @@ export const slaveNodeSettings: ResourceValidationPolicy = {
         for (const container of meantAsSlave) {
             const env = envOf(container);
             if (env.NODE_TYPE !== "slave") {
-                report(`container ${container.name} has NODE_TYPE ${JSON.stringify(env.NODE_TYPE)}; OneHub treats anything but exactly "slave" as a master`);
+                report(
+                    `container ${container.name} has NODE_TYPE ${JSON.stringify(env.NODE_TYPE)}; OneHub treats anything but exactly "slave" as a master`,
+                );
                 continue;
             }
             const redis = "REDIS_CONN_STRING" in env || "REDIS_CONN_STRING" in secretsOf(container);
             if (env.MEMORY_CACHE_ENABLED !== "true" && !redis) {
-                report(`container ${container.name} has MEMORY_CACHE_ENABLED ${JSON.stringify(env.MEMORY_CACHE_ENABLED ?? null)} and no Redis; a slave without a cache loads channels and prices once and never again`);
+                report(
+                    `container ${container.name} has MEMORY_CACHE_ENABLED ${JSON.stringify(env.MEMORY_CACHE_ENABLED ?? null)} and no Redis; a slave without a cache loads channels and prices once and never again`,
+                );
             }
             const sync = env.SYNC_FREQUENCY;
             if (sync === undefined || !/^\d+$/.test(sync) || Number(sync) <= 0) {
-                report(`container ${container.name} has SYNC_FREQUENCY ${JSON.stringify(sync ?? null)}; set a whole number of seconds above 0 (0 spins on the database)`);
+                report(
+                    `container ${container.name} has SYNC_FREQUENCY ${JSON.stringify(sync ?? null)}; set a whole number of seconds above 0 (0 spins on the database)`,
+                );
             }
         }
     }),
@@ -625,7 +671,10 @@ export const nodesShareSecretsAndImage: StackValidationPolicy = {
             return args.notApplicable("fewer than two OneHub containers in the stack");
         }
         const settings: [string, (c: ContainerDefinition) => string | undefined][] = [
-            ...REQUIRED_SECRETS.map((name): [string, (c: ContainerDefinition) => string | undefined] => [`secret ${name}`, (c) => secretsOf(c)[name]]),
+            ...REQUIRED_SECRETS.map((name): [string, (c: ContainerDefinition) => string | undefined] => [
+                `secret ${name}`,
+                (c) => secretsOf(c)[name],
+            ]),
             ["TZ", (c) => envOf(c).TZ],
             ["image", (c) => c.image],
         ];
@@ -636,7 +685,9 @@ export const nodesShareSecretsAndImage: StackValidationPolicy = {
                 values.set(value, [...(values.get(value) ?? []), `${task.name}/${container.name}`]);
             }
             if (values.size > 1) {
-                const detail = [...values.entries()].map(([v, where]) => `${where.join(", ")}: ${label.startsWith("secret") ? v : JSON.stringify(v)}`).join("; ");
+                const detail = [...values.entries()]
+                    .map(([v, where]) => `${where.join(", ")}: ${label.startsWith("secret") ? v : JSON.stringify(v)}`)
+                    .join("; ");
                 report(`OneHub nodes disagree on ${label} (${detail})`);
             }
         }
@@ -665,12 +716,18 @@ export const slavesDeployAfterMaster: StackValidationPolicy = {
         }
         for (const master of masters) {
             if (master.props.waitForSteadyState !== true) {
-                report(`${master.name} does not set waitForSteadyState, so dependants update before the new master has migrated the schema`, master.urn);
+                report(
+                    `${master.name} does not set waitForSteadyState, so dependants update before the new master has migrated the schema`,
+                    master.urn,
+                );
             }
         }
         for (const slave of slaves) {
             if (!masters.some((m) => slave.dependencies.some((d) => d.urn === m.urn))) {
-                report(`${slave.name} does not depend on the master service (${masters.map((m) => m.name).join(", ")}); slaves could start against an unmigrated schema`, slave.urn);
+                report(
+                    `${slave.name} does not depend on the master service (${masters.map((m) => m.name).join(", ")}); slaves could start against an unmigrated schema`,
+                    slave.urn,
+                );
             }
         }
     },
@@ -725,7 +782,8 @@ export const ecsContainerInsights: ResourceValidationPolicy = {
 
 export const prodAuroraReaderInOtherAz: StackValidationPolicy = {
     name: "prod-aurora-reader-in-other-az",
-    description: "In production stacks every Aurora cluster has a writer and at least one reader, pinned to different AZs, so a failover survives an AZ loss.",
+    description:
+        "In production stacks every Aurora cluster has a writer and at least one reader, pinned to different AZs, so a failover survives an AZ loss.",
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         if (!isProductionStack(stackNameOf(args), args.stackTags)) {
@@ -738,12 +796,20 @@ export const prodAuroraReaderInOtherAz: StackValidationPolicy = {
         const instances = args.resources.filter((r) => r.isType(aws.rds.ClusterInstance));
         for (const cluster of clusters) {
             const ids = [cluster.props.id, cluster.props.clusterIdentifier].filter((v) => v !== undefined);
-            const members = instances.filter((i) => i.dependencies.some((d) => d.urn === cluster.urn) || ids.includes(i.props.clusterIdentifier));
+            const members = instances.filter(
+                (i) => i.dependencies.some((d) => d.urn === cluster.urn) || ids.includes(i.props.clusterIdentifier),
+            );
             const zones = new Set(members.map((i) => i.props.availabilityZone).filter((z) => typeof z === "string" && z !== ""));
             if (members.length < 2) {
-                report(`${cluster.name} has ${members.length} instance(s); production needs a writer and a reader in another AZ (onehub:dbReaderCount ≥ 1)`, cluster.urn);
+                report(
+                    `${cluster.name} has ${members.length} instance(s); production needs a writer and a reader in another AZ (onehub:dbReaderCount ≥ 1)`,
+                    cluster.urn,
+                );
             } else if (zones.size < 2) {
-                report(`${cluster.name}'s instances are not pinned to at least two AZs (${[...zones].join(", ") || "none set"}); a failover must not land in the failed AZ`, cluster.urn);
+                report(
+                    `${cluster.name}'s instances are not pinned to at least two AZs (${[...zones].join(", ") || "none set"}); a failover must not land in the failed AZ`,
+                    cluster.urn,
+                );
             }
         }
     },
@@ -758,7 +824,9 @@ export const prodAuroraBackupRetention: ResourceValidationPolicy = {
         // AWS keeps 1 day when none is set.
         const days = cluster.backupRetentionPeriod ?? 1;
         if (days < MIN_PROD_BACKUP_DAYS) {
-            report(`backupRetentionPeriod is ${days} day(s); production keeps at least ${MIN_PROD_BACKUP_DAYS} (onehub:dbBackupRetentionDays)`);
+            report(
+                `backupRetentionPeriod is ${days} day(s); production keeps at least ${MIN_PROD_BACKUP_DAYS} (onehub:dbBackupRetentionDays)`,
+            );
         }
     }),
 };
@@ -773,7 +841,9 @@ export const prodAuroraDeletionProtection: ResourceValidationPolicy = {
             report("deletionProtection is not true (onehub:dbDeletionProtection)");
         }
         if (cluster.skipFinalSnapshot === true || !cluster.finalSnapshotIdentifier) {
-            report("no final snapshot is taken on deletion: set skipFinalSnapshot false and a finalSnapshotIdentifier (onehub:dbFinalSnapshot)");
+            report(
+                "no final snapshot is taken on deletion: set skipFinalSnapshot false and a finalSnapshotIdentifier (onehub:dbFinalSnapshot)",
+            );
         }
     }),
 };
@@ -800,7 +870,9 @@ export const albIdleTimeoutStreaming: ResourceValidationPolicy = {
         }
         const timeout = lb.idleTimeout ?? DEFAULT_ALB_IDLE_TIMEOUT;
         if (timeout < MIN_ALB_IDLE_TIMEOUT) {
-            report(`idleTimeout is ${timeout} s; silent LLM streams end in 504 — use at least ${MIN_ALB_IDLE_TIMEOUT} (onehub:albIdleTimeout)`);
+            report(
+                `idleTimeout is ${timeout} s; silent LLM streams end in 504 — use at least ${MIN_ALB_IDLE_TIMEOUT} (onehub:albIdleTimeout)`,
+            );
         }
     }),
 };
@@ -817,7 +889,9 @@ export const cloudFrontOriginReadTimeout: ResourceValidationPolicy = {
             }
             const timeout = config.originReadTimeout ?? DEFAULT_ORIGIN_READ_TIMEOUT;
             if (timeout < MIN_ORIGIN_READ_TIMEOUT) {
-                report(`origin ${origin.originId} has originReadTimeout ${timeout} s; slow first tokens end in 504 — use at least ${MIN_ORIGIN_READ_TIMEOUT} (onehub:originReadTimeout)`);
+                report(
+                    `origin ${origin.originId} has originReadTimeout ${timeout} s; slow first tokens end in 504 — use at least ${MIN_ORIGIN_READ_TIMEOUT} (onehub:originReadTimeout)`,
+                );
             }
         }
     }),
@@ -831,10 +905,14 @@ export const cloudFrontApiNotCached: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _, report) => {
         const behavior = distribution.defaultCacheBehavior;
         if (behavior?.cachePolicyId !== CACHING_DISABLED) {
-            report(`the default cache behavior uses cache policy ${JSON.stringify(behavior?.cachePolicyId ?? null)}; an API must use CachingDisabled (${CACHING_DISABLED})`);
+            report(
+                `the default cache behavior uses cache policy ${JSON.stringify(behavior?.cachePolicyId ?? null)}; an API must use CachingDisabled (${CACHING_DISABLED})`,
+            );
         }
         if (behavior?.originRequestPolicyId !== ALL_VIEWER_EXCEPT_HOST_HEADER) {
-            report(`the default cache behavior uses origin request policy ${JSON.stringify(behavior?.originRequestPolicyId ?? null)}; use AllViewerExceptHostHeader (${ALL_VIEWER_EXCEPT_HOST_HEADER})`);
+            report(
+                `the default cache behavior uses origin request policy ${JSON.stringify(behavior?.originRequestPolicyId ?? null)}; use AllViewerExceptHostHeader (${ALL_VIEWER_EXCEPT_HOST_HEADER})`,
+            );
         }
         const missing = ALL_METHODS.filter((m) => !(behavior?.allowedMethods ?? []).includes(m));
         if (missing.length > 0) {
@@ -843,7 +921,9 @@ export const cloudFrontApiNotCached: ResourceValidationPolicy = {
         const ttl = new Map((distribution.customErrorResponses ?? []).map((e) => [e.errorCode, e.errorCachingMinTtl]));
         const cached = CACHED_ERROR_CODES.filter((code) => ttl.get(code) !== 0);
         if (cached.length > 0) {
-            report(`error responses ${cached.join(", ")} are cached (errorCachingMinTtl not 0); a cached 502 outlives the deploy that caused it`);
+            report(
+                `error responses ${cached.join(", ")} are cached (errorCachingMinTtl not 0); a cached 502 outlives the deploy that caused it`,
+            );
         }
     }),
 };
@@ -886,7 +966,13 @@ export const listenerRulePrioritiesUnique: StackValidationPolicy = {
         for (const same of byKey.values()) {
             if (same.length > 1) {
                 for (const rule of same) {
-                    report(`${rule.name} shares priority ${rule.props.priority} with ${same.filter((o) => o !== rule).map((o) => o.name).join(", ")} on the same listener`, rule.urn);
+                    report(
+                        `${rule.name} shares priority ${rule.props.priority} with ${same
+                            .filter((o) => o !== rule)
+                            .map((o) => o.name)
+                            .join(", ")} on the same listener`,
+                        rule.urn,
+                    );
                 }
             }
         }
@@ -943,13 +1029,16 @@ export const timeZoneUtc: ResourceValidationPolicy = {
 
 export const imageTagPinned: ResourceValidationPolicy = {
     name: "image-tag-pinned",
-    description: "Container images are pinned to a release tag or digest, never latest/dev/…: a slave scaling out later would pull code newer than the schema the master migrated.",
+    description:
+        "Container images are pinned to a release tag or digest, never latest/dev/…: a slave scaling out later would pull code newer than the schema the master migrated.",
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _, report) => {
         for (const container of containersOf(task, report)) {
             const reason = floatingImageReason(container.image ?? "");
             if (reason) {
-                report(`container ${container.name} image ${JSON.stringify(container.image ?? "")} ${reason}; pin a release such as v0.14.27 (onehub:imageTag)`);
+                report(
+                    `container ${container.name} image ${JSON.stringify(container.image ?? "")} ${reason}; pin a release such as v0.14.27 (onehub:imageTag)`,
+                );
             }
         }
     }),

@@ -3,7 +3,7 @@
 // CLI merges in, so a missing key means Pulumi.yaml lost it: that is an error too.
 import * as pulumi from "@pulumi/pulumi";
 import { OneHubArgs, validateOneHubArgs } from "../components/oneHub";
-import { fail } from "../components/validation";
+import { fail } from "../components/common/validation";
 
 export const CONFIG_NAMESPACE = "onehub";
 const k = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
@@ -135,5 +135,10 @@ export function loadConfig(): OneHubArgs {
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.
     validateOneHubArgs(args, `${CONFIG_NAMESPACE}:`);
     const secret = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
-    return { ...args, dbPassword: secret(args.dbPassword), sessionSecret: secret(args.sessionSecret), userTokenSecret: secret(args.userTokenSecret) };
+    return {
+        ...args,
+        dbPassword: secret(args.dbPassword),
+        sessionSecret: secret(args.sessionSecret),
+        userTokenSecret: secret(args.userTokenSecret),
+    };
 }

@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { OneHubDatabase } from "../components/oneHubDatabase";
-import { OneHubNetwork } from "../components/oneHubNetwork";
-import { OneHubMasterService } from "../components/oneHubMasterService";
-import { OneHubSlaveService } from "../components/oneHubSlaveService";
-import { PrivateEdge } from "../components/privateEdge";
+import { OneHubDatabase } from "../components/database/oneHubDatabase";
+import { OneHubNetwork } from "../components/network/oneHubNetwork";
+import { OneHubMasterService } from "../components/services/oneHubMasterService";
+import { OneHubSlaveService } from "../components/services/oneHubSlaveService";
+import { PrivateEdge } from "../components/edge/privateEdge";
 
 const serviceArgs = {
     clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
@@ -40,7 +40,10 @@ describe("config loading (as the Pulumi CLI does it)", () => {
 describe("component argument checks (for programs that use the components directly)", () => {
     it("rejects a component name AWS would refuse as an RDS identifier", async () => {
         await runStack("dev", {}, () => {
-            assert.throws(() => new OneHubDatabase("OneHub_DB", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /OneHubDatabase name = "OneHub_DB" .*lower-case/);
+            assert.throws(
+                () => new OneHubDatabase("OneHub_DB", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }),
+                /OneHubDatabase name = "OneHub_DB" .*lower-case/,
+            );
         });
         assert.deepStrictEqual(lastRun, []);
     });
@@ -53,34 +56,63 @@ describe("component argument checks (for programs that use the components direct
 
     it("names its own argument in errors", async () => {
         await runStack("dev", {}, () => {
-            assert.throws(() => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: ["subnet-1"], maxCapacity: 300 }), /OneHubDatabase args\.maxCapacity = 300/);
-            assert.throws(() => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: [] }), /OneHubDatabase args\.subnetIds = \[\] .*at least one subnet/);
+            assert.throws(
+                () => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: ["subnet-1"], maxCapacity: 300 }),
+                /OneHubDatabase args\.maxCapacity = 300/,
+            );
+            assert.throws(
+                () => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: [] }),
+                /OneHubDatabase args\.subnetIds = \[\] .*at least one subnet/,
+            );
             assert.throws(() => new OneHubNetwork("net", { natStrategy: "Two" }), /OneHubNetwork args\.natStrategy = "Two"/);
-            assert.throws(() => new PrivateEdge("edge", { vpcId: "vpc-1", subnetIds: ["subnet-1"], albIdleTimeout: 30 }), /PrivateEdge args\.albIdleTimeout = 30/);
-            assert.throws(() => new PrivateEdge("a-much-too-long-edge-name", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /PrivateEdge name .*at most 20 characters/);
+            assert.throws(
+                () => new PrivateEdge("edge", { vpcId: "vpc-1", subnetIds: ["subnet-1"], albIdleTimeout: 30 }),
+                /PrivateEdge args\.albIdleTimeout = 30/,
+            );
+            assert.throws(
+                () => new PrivateEdge("a-much-too-long-edge-name", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }),
+                /PrivateEdge name .*at most 20 characters/,
+            );
         });
         assert.deepStrictEqual(lastRun, []);
     });
 
     it("keeps secrets and the components' own variables out of extra environment", async () => {
         await runStack("dev", {}, () => {
-            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { NODE_TYPE: "slave" } }), /OneHubMasterService args\.environment\.NODE_TYPE .*set by the component/);
-            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { REDIS_CONN_STRING: "redis://u:p@h" } }), /environment\.REDIS_CONN_STRING = "\(hidden\)" .*Secrets Manager/);
-            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { METRICS_PASSWORD: "x" } }), /METRICS_PASSWORD .*credential/);
-            assert.throws(() => new OneHubMasterService("master", { ...serviceArgs, environment: { AWS_ACCESS_KEY_ID: "x" } }), /AWS_ACCESS_KEY_ID .*credential/);
+            assert.throws(
+                () => new OneHubMasterService("master", { ...serviceArgs, environment: { NODE_TYPE: "slave" } }),
+                /OneHubMasterService args\.environment\.NODE_TYPE .*set by the component/,
+            );
+            assert.throws(
+                () => new OneHubMasterService("master", { ...serviceArgs, environment: { REDIS_CONN_STRING: "redis://u:p@h" } }),
+                /environment\.REDIS_CONN_STRING = "\(hidden\)" .*Secrets Manager/,
+            );
+            assert.throws(
+                () => new OneHubMasterService("master", { ...serviceArgs, environment: { METRICS_PASSWORD: "x" } }),
+                /METRICS_PASSWORD .*credential/,
+            );
+            assert.throws(
+                () => new OneHubMasterService("master", { ...serviceArgs, environment: { AWS_ACCESS_KEY_ID: "x" } }),
+                /AWS_ACCESS_KEY_ID .*credential/,
+            );
         });
         assert.deepStrictEqual(lastRun, []);
     });
 
     it("tells a credential from a name that merely contains TOKEN", async () => {
         await runStack("dev", {}, () => {
-            assert.doesNotThrow(() => new OneHubMasterService("master", { ...serviceArgs, environment: { TIKTOKEN_CACHE_DIR: "/tmp/tiktoken" } }));
+            assert.doesNotThrow(
+                () => new OneHubMasterService("master", { ...serviceArgs, environment: { TIKTOKEN_CACHE_DIR: "/tmp/tiktoken" } }),
+            );
         });
     });
 
     it("requires the ALB ARN suffix for request-count scaling", async () => {
         await runStack("dev", {}, () => {
-            assert.throws(() => new OneHubSlaveService("slave", { ...serviceArgs, masterServiceName: "m", requestsPerTarget: 100 }), /OneHubSlaveService args\.albArnSuffix .*requestsPerTarget/);
+            assert.throws(
+                () => new OneHubSlaveService("slave", { ...serviceArgs, masterServiceName: "m", requestsPerTarget: 100 }),
+                /OneHubSlaveService args\.albArnSuffix .*requestsPerTarget/,
+            );
         });
     });
 });

@@ -15,7 +15,8 @@ const line = (run: StackRun, item: string, load = DEFAULT_LOAD) => estimate(run,
 
 describe("cost model", () => {
     it("counts NAT gateways from the VPC's strategy, and none for an existing VPC", () => {
-        const vpc = (strategy: string) => fakeRun([resource("awsx:ec2:Vpc", "v", { natGateways: { strategy }, numberOfAvailabilityZones: 3 })]);
+        const vpc = (strategy: string) =>
+            fakeRun([resource("awsx:ec2:Vpc", "v", { natGateways: { strategy }, numberOfAvailabilityZones: 3 })]);
         assert.strictEqual(natGatewayCount(vpc("Single")), 1);
         assert.strictEqual(natGatewayCount(vpc("OnePerAz")), 3);
         assert.strictEqual(natGatewayCount(vpc("None")), 0);
@@ -31,7 +32,10 @@ describe("cost model", () => {
     });
 
     it("splits tasks as ECS does: the base on-demand first, the rest by weight", () => {
-        const prod = [{ capacityProvider: "FARGATE", base: 2, weight: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }];
+        const prod = [
+            { capacityProvider: "FARGATE", base: 2, weight: 1 },
+            { capacityProvider: "FARGATE_SPOT", weight: 3 },
+        ];
         assert.deepStrictEqual(splitCapacity(prod, 2), { onDemand: 2, spot: 0 });
         assert.deepStrictEqual(splitCapacity(prod, 6), { onDemand: 3, spot: 3 });
         assert.deepStrictEqual(splitCapacity([{ capacityProvider: "FARGATE_SPOT", weight: 1 }], 3), { onDemand: 0, spot: 3 });
@@ -40,7 +44,10 @@ describe("cost model", () => {
     it("prices Fargate per vCPU-hour and GB-hour, Spot cheaper", () => {
         const service = (provider: string) =>
             fakeRun([
-                resource("aws:ecs/service:Service", "svc", { desiredCount: 1, capacityProviderStrategies: [{ capacityProvider: provider, weight: 1 }] }),
+                resource("aws:ecs/service:Service", "svc", {
+                    desiredCount: 1,
+                    capacityProviderStrategies: [{ capacityProvider: provider, weight: 1 }],
+                }),
                 resource("aws:ecs/taskDefinition:TaskDefinition", "task", { cpu: "1024", memory: "2048" }),
             ]);
         const onDemand = line(service("FARGATE"), "Fargate svc").idle;
@@ -102,7 +109,11 @@ describe("cost model", () => {
 
 describe("cost CLI options", () => {
     it("takes the load from flags over the defaults", () => {
-        assert.deepStrictEqual(parseLoad(["--requests", "5000000", "--response-kb", "20"]), { ...DEFAULT_LOAD, requestsPerMonth: 5_000_000, responseKb: 20 });
+        assert.deepStrictEqual(parseLoad(["--requests", "5000000", "--response-kb", "20"]), {
+            ...DEFAULT_LOAD,
+            requestsPerMonth: 5_000_000,
+            responseKb: 20,
+        });
     });
 
     it("rejects unknown flags and bad numbers with the allowed values", () => {

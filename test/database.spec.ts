@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { PASSWORD_SPECIALS } from "../components/aurora";
-import { OneHubDatabase } from "../components/oneHubDatabase";
+import { PASSWORD_SPECIALS } from "../components/database/aurora";
+import { OneHubDatabase } from "../components/database/oneHubDatabase";
 import { runStack, StackRun } from "../tools/offlineStack";
 import { expectConfigError, ofType, one, stackRun } from "./util";
 
@@ -50,9 +50,15 @@ describe("OneHubDatabase", () => {
     });
 
     it("runs one db.serverless writer in dev and a writer plus a reader in another AZ in prod", () => {
-        assert.deepStrictEqual(ofType(runs.dev, INSTANCE).map((i) => i.inputs.instanceClass), ["db.serverless"]);
+        assert.deepStrictEqual(
+            ofType(runs.dev, INSTANCE).map((i) => i.inputs.instanceClass),
+            ["db.serverless"],
+        );
         const prod = ofType(runs.prod, INSTANCE);
-        assert.deepStrictEqual(prod.map((i) => i.inputs.instanceClass), ["db.serverless", "db.serverless"]);
+        assert.deepStrictEqual(
+            prod.map((i) => i.inputs.instanceClass),
+            ["db.serverless", "db.serverless"],
+        );
         const [writer, reader] = prod.map((i) => i.inputs);
         assert.notStrictEqual(reader.availabilityZone, writer.availabilityZone);
         assert.strictEqual(reader.promotionTier, 1, "readers in tier 0–1 scale with the writer, ready for failover");
@@ -64,7 +70,10 @@ describe("OneHubDatabase", () => {
                 assert.strictEqual(i.inputs.publiclyAccessible, false);
             }
             const subnets = one(run, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds as string[];
-            assert.ok(subnets.every((s) => s.startsWith("subnet-c")), `isolated subnets expected, got ${subnets}`);
+            assert.ok(
+                subnets.every((s) => s.startsWith("subnet-c")),
+                `isolated subnets expected, got ${subnets}`,
+            );
         }
     });
 
@@ -80,10 +89,10 @@ describe("OneHubDatabase", () => {
     it("creates the exported log groups itself, with a retention", () => {
         const cluster = one(runs.dev, CLUSTER).inputs;
         const groups = ofType(runs.dev, "aws:cloudwatch/logGroup:LogGroup").filter((g) => g.name.startsWith("onehub-dev-db-"));
-        assert.deepStrictEqual(
-            groups.map((g) => g.inputs.name).sort(),
-            [`/aws/rds/cluster/${cluster.clusterIdentifier}/error`, `/aws/rds/cluster/${cluster.clusterIdentifier}/slowquery`],
-        );
+        assert.deepStrictEqual(groups.map((g) => g.inputs.name).sort(), [
+            `/aws/rds/cluster/${cluster.clusterIdentifier}/error`,
+            `/aws/rds/cluster/${cluster.clusterIdentifier}/slowquery`,
+        ]);
         assert.ok(groups.every((g) => g.inputs.retentionInDays > 0));
     });
 
@@ -130,7 +139,15 @@ describe("OneHubDatabase", () => {
     it("publishes credentials in the RDS secret shape the Query Editor reads", () => {
         const creds = ofType(runs.dev, SECRET_VERSION).find((s) => s.name.endsWith("-credentials"))!;
         const value = JSON.parse(creds.inputs.secretString);
-        assert.deepStrictEqual(Object.keys(value).sort(), ["dbClusterIdentifier", "dbname", "engine", "host", "password", "port", "username"]);
+        assert.deepStrictEqual(Object.keys(value).sort(), [
+            "dbClusterIdentifier",
+            "dbname",
+            "engine",
+            "host",
+            "password",
+            "port",
+            "username",
+        ]);
         assert.strictEqual(value.engine, "mysql");
         assert.strictEqual(value.port, 3306);
         assert.deepStrictEqual(creds.secretPaths, ["secretString"]);
@@ -148,32 +165,67 @@ describe("OneHubDatabase", () => {
 
     it("uses a password supplied as secret config instead of generating one", async () => {
         const run = await runStack("dev", { config: { "onehub:dbPassword": "Existing-Pass_123" }, secretKeys: ["onehub:dbPassword"] });
-        assert.deepStrictEqual(ofType(run, "random:index/randomPassword:RandomPassword").filter((p) => p.name.includes("-db-")), []);
+        assert.deepStrictEqual(
+            ofType(run, "random:index/randomPassword:RandomPassword").filter((p) => p.name.includes("-db-")),
+            [],
+        );
         assert.strictEqual(one(run, CLUSTER).inputs.masterPassword, "Existing-Pass_123");
         assert.deepStrictEqual(one(run, CLUSTER).secretPaths, ["masterPassword"]);
     });
 
     it("auto-pauses only at 0 ACU with a pause delay", async () => {
         const run = await runStack("dev", { config: { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 600 } });
-        assert.deepStrictEqual(one(run, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0, maxCapacity: 4, secondsUntilAutoPause: 600 });
+        assert.deepStrictEqual(one(run, CLUSTER).inputs.serverlessv2ScalingConfiguration, {
+            minCapacity: 0,
+            maxCapacity: 4,
+            secondsUntilAutoPause: 600,
+        });
     });
 });
 
 describe("database config errors", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-        ["min above max", { "onehub:dbMinCapacity": "8", "onehub:dbMaxCapacity": "4" }, /onehub:dbMinCapacity = 8 .*must not exceed onehub:dbMaxCapacity/],
+        [
+            "min above max",
+            { "onehub:dbMinCapacity": "8", "onehub:dbMaxCapacity": "4" },
+            /onehub:dbMinCapacity = 8 .*must not exceed onehub:dbMaxCapacity/,
+        ],
         ["0.3 ACU (not a 0.5 step)", { "onehub:dbMinCapacity": "0.3" }, /onehub:dbMinCapacity = 0\.3 .*steps of 0\.5/],
         ["300 ACU (above 256)", { "onehub:dbMaxCapacity": "300" }, /onehub:dbMaxCapacity = 300 .*from 1 to 256/],
-        ["max below 1 ACU", { "onehub:dbMinCapacity": "0.5", "onehub:dbMaxCapacity": "0.5" }, /onehub:dbMaxCapacity = 0\.5 .*from 1 to 256/],
-        ["auto-pause without min 0", { "onehub:dbSecondsUntilAutoPause": 600 }, /onehub:dbSecondsUntilAutoPause = 600 .*needs onehub:dbMinCapacity = 0/],
+        [
+            "max below 1 ACU",
+            { "onehub:dbMinCapacity": "0.5", "onehub:dbMaxCapacity": "0.5" },
+            /onehub:dbMaxCapacity = 0\.5 .*from 1 to 256/,
+        ],
+        [
+            "auto-pause without min 0",
+            { "onehub:dbSecondsUntilAutoPause": 600 },
+            /onehub:dbSecondsUntilAutoPause = 600 .*needs onehub:dbMinCapacity = 0/,
+        ],
         ["min 0 without auto-pause", { "onehub:dbMinCapacity": "0" }, /onehub:dbMinCapacity = 0 .*onehub:dbSecondsUntilAutoPause/],
-        ["auto-pause delay too short", { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 60 }, /onehub:dbSecondsUntilAutoPause = 60 .*300 to 86400/],
-        ["auto-pause on an engine older than 3.08", { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 600, "onehub:dbEngineVersion": "8.0.mysql_aurora.3.05.2" }, /onehub:dbEngineVersion .*3\.08\.0/],
-        ["an engine that is not Aurora MySQL 3", { "onehub:dbEngineVersion": "5.7.mysql_aurora.2.11.2" }, /onehub:dbEngineVersion = "5\.7\.mysql_aurora\.2\.11\.2" .*Aurora MySQL 3/],
+        [
+            "auto-pause delay too short",
+            { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 60 },
+            /onehub:dbSecondsUntilAutoPause = 60 .*300 to 86400/,
+        ],
+        [
+            "auto-pause on an engine older than 3.08",
+            { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 600, "onehub:dbEngineVersion": "8.0.mysql_aurora.3.05.2" },
+            /onehub:dbEngineVersion .*3\.08\.0/,
+        ],
+        [
+            "an engine that is not Aurora MySQL 3",
+            { "onehub:dbEngineVersion": "5.7.mysql_aurora.2.11.2" },
+            /onehub:dbEngineVersion = "5\.7\.mysql_aurora\.2\.11\.2" .*Aurora MySQL 3/,
+        ],
         ["a capacity that is not a number", { "onehub:dbMaxCapacity": "lots" }, /onehub:dbMaxCapacity = "lots" .*number/],
         ["16 readers", { "onehub:dbReaderCount": 16 }, /onehub:dbReaderCount = 16 .*0 to 15/],
         ["backups of 0 days", { "onehub:dbBackupRetentionDays": 0 }, /onehub:dbBackupRetentionDays = 0 .*1 to 35/],
-        ["a non-boolean deletion protection", { "onehub:dbDeletionProtection": "yes" }, /onehub:dbDeletionProtection = "yes" .*true or false/],
+        [
+            "a non-boolean deletion protection",
+            { "onehub:dbDeletionProtection": "yes" },
+            /onehub:dbDeletionProtection = "yes" .*true or false/,
+        ],
     ];
     for (const [what, config, message] of cases) {
         it(`rejects ${what}`, () => expectConfigError("dev", config, message));
@@ -186,7 +238,11 @@ describe("database config errors", () => {
     });
 
     it("rejects a password stored in plain text", async () => {
-        await expectConfigError("dev", { "onehub:dbPassword": "Plain-Text_123" }, /onehub:dbPassword .*pulumi config set --secret dbPassword/);
+        await expectConfigError(
+            "dev",
+            { "onehub:dbPassword": "Plain-Text_123" },
+            /onehub:dbPassword .*pulumi config set --secret dbPassword/,
+        );
     });
 
     it("rejects a key that Pulumi.yaml no longer declares a default for", async () => {

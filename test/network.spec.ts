@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { subnetMasks } from "../components/subnetLayout";
+import { subnetMasks } from "../components/network/subnetLayout";
 import { runStack, StackRun } from "../tools/offlineStack";
 import { expectConfigError, ofType, one, stackRun } from "./util";
 
@@ -27,7 +27,10 @@ describe("network", () => {
     it("lays out public, private and isolated subnets with the Auto strategy", () => {
         const vpc = one(runs.prod, VPC).inputs;
         assert.strictEqual(vpc.subnetStrategy, "Auto");
-        assert.deepStrictEqual(vpc.subnetSpecs.map((s: any) => s.type), ["Private", "Public", "Isolated"]);
+        assert.deepStrictEqual(
+            vpc.subnetSpecs.map((s: any) => s.type),
+            ["Private", "Public", "Isolated"],
+        );
         assert.strictEqual(vpc.cidrBlock, "10.0.0.0/16");
     });
 
@@ -67,8 +70,16 @@ describe("network config errors", () => {
         ["1 AZ (an ALB needs two)", { "onehub:azCount": 1 }, /onehub:azCount = 1 .*2 to 6/],
         ["a CIDR that is not one", { "onehub:vpcCidr": "10.0.0.0" }, /onehub:vpcCidr = "10\.0\.0\.0" .*IPv4 CIDR/],
         ["a /8 VPC", { "onehub:vpcCidr": "10.0.0.0/8" }, /onehub:vpcCidr .*\/16/],
-        ["subnets without a VPC id", { "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-02222222"] }, /onehub:existingPrivateSubnetIds .*needs onehub:existingVpcId/],
-        ["a VPC id without subnets", { "onehub:existingVpcId": "vpc-0aaaaaaaaaaaaaaaa" }, /onehub:existingPrivateSubnetIds = \[\] .*at least 2 subnet ids/],
+        [
+            "subnets without a VPC id",
+            { "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-02222222"] },
+            /onehub:existingPrivateSubnetIds .*needs onehub:existingVpcId/,
+        ],
+        [
+            "a VPC id without subnets",
+            { "onehub:existingVpcId": "vpc-0aaaaaaaaaaaaaaaa" },
+            /onehub:existingPrivateSubnetIds = \[\] .*at least 2 subnet ids/,
+        ],
         ["a malformed VPC id", { "onehub:existingVpcId": "my-vpc" }, /onehub:existingVpcId = "my-vpc" .*vpc-/],
         ["an AZ count that is not a number", { "onehub:azCount": "two" }, /onehub:azCount = "two" .*whole number/],
     ];

@@ -1,5 +1,14 @@
 import * as assert from "assert";
-import { conditionValues, conditionWildcards, floatingImageReason, iamActionMatches, isCredentialName, isProductionStack, parseImage, stackOfUrn } from "../policy/helpers";
+import {
+    conditionValues,
+    conditionWildcards,
+    floatingImageReason,
+    iamActionMatches,
+    isCredentialName,
+    isProductionStack,
+    parseImage,
+    stackOfUrn,
+} from "../policy/helpers";
 import { policies } from "../policy/policies";
 import { RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
@@ -100,14 +109,26 @@ interface Fixture {
     options?: EvaluateOptions;
 }
 
-const PROD_POLICIES = ["prod-waf-attached", "prod-aurora-reader-in-other-az", "prod-aurora-backup-retention", "prod-aurora-deletion-protection"];
+const PROD_POLICIES = [
+    "prod-waf-attached",
+    "prod-aurora-reader-in-other-az",
+    "prod-aurora-backup-retention",
+    "prod-aurora-deletion-protection",
+];
 
 const FIXTURES: Fixture[] = [
     {
         policy: "no-world-open-ingress",
         title: "an ingress rule from 0.0.0.0/0",
         base: "dev",
-        mutate: (run) => add(run, T.ingress, "open", { securityGroupId: "onehub-dev-master-sg-id", cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 3000, toPort: 3000 }),
+        mutate: (run) =>
+            add(run, T.ingress, "open", {
+                securityGroupId: "onehub-dev-master-sg-id",
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "tcp",
+                fromPort: 3000,
+                toPort: 3000,
+            }),
         message: /0\.0\.0\.0\/0/,
     },
     {
@@ -123,7 +144,15 @@ const FIXTURES: Fixture[] = [
         policy: "no-world-open-ingress",
         title: "a legacy SecurityGroupRule of type ingress from 0.0.0.0/0",
         base: "dev",
-        mutate: (run) => add(run, T.sgRule, "legacy", { type: "ingress", securityGroupId: "onehub-dev-master-sg-id", cidrBlocks: ["0.0.0.0/0"], protocol: "tcp", fromPort: 22, toPort: 22 }),
+        mutate: (run) =>
+            add(run, T.sgRule, "legacy", {
+                type: "ingress",
+                securityGroupId: "onehub-dev-master-sg-id",
+                cidrBlocks: ["0.0.0.0/0"],
+                protocol: "tcp",
+                fromPort: 22,
+                toPort: 22,
+            }),
     },
     {
         policy: "alb-internal",
@@ -156,7 +185,14 @@ const FIXTURES: Fixture[] = [
         policy: "alb-ingress-only-from-cloudfront",
         title: "the ALB's own group admitting the tasks' group",
         base: "dev",
-        mutate: (run) => add(run, T.ingress, "tasks-to-alb", { securityGroupId: "onehub-dev-edge-alb-sg-id", referencedSecurityGroupId: "onehub-dev-master-sg-id", ipProtocol: "tcp", fromPort: 80, toPort: 80 }),
+        mutate: (run) =>
+            add(run, T.ingress, "tasks-to-alb", {
+                securityGroupId: "onehub-dev-edge-alb-sg-id",
+                referencedSecurityGroupId: "onehub-dev-master-sg-id",
+                ipProtocol: "tcp",
+                fromPort: 80,
+                toPort: 80,
+            }),
         message: /admits security group "onehub-dev-master-sg-id"/,
     },
     {
@@ -179,7 +215,14 @@ const FIXTURES: Fixture[] = [
         policy: "alb-ingress-only-from-cloudfront",
         title: "a configured CloudFront VPC origins group is allowed",
         base: "dev",
-        mutate: (run) => add(run, T.ingress, "vpc-origins", { securityGroupId: "onehub-dev-edge-cloudfront-sg-id", referencedSecurityGroupId: "sg-0vpcorigins", ipProtocol: "tcp", fromPort: 80, toPort: 80 }),
+        mutate: (run) =>
+            add(run, T.ingress, "vpc-origins", {
+                securityGroupId: "onehub-dev-edge-cloudfront-sg-id",
+                referencedSecurityGroupId: "sg-0vpcorigins",
+                ipProtocol: "tcp",
+                fromPort: 80,
+                toPort: 80,
+            }),
         options: { config: { "alb-ingress-only-from-cloudfront": { allowedSourceSecurityGroupIds: ["sg-0vpcorigins"] } } },
         fires: [],
     },
@@ -228,7 +271,14 @@ const FIXTURES: Fixture[] = [
         policy: "db-ingress-only-from-tasks",
         title: "the database admitting the ALB's group",
         base: "prod",
-        mutate: (run) => add(run, T.ingress, "alb-to-db", { securityGroupId: "onehub-prod-db-sg-id", referencedSecurityGroupId: "onehub-prod-edge-alb-sg-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306 }),
+        mutate: (run) =>
+            add(run, T.ingress, "alb-to-db", {
+                securityGroupId: "onehub-prod-db-sg-id",
+                referencedSecurityGroupId: "onehub-prod-edge-alb-sg-id",
+                ipProtocol: "tcp",
+                fromPort: 3306,
+                toPort: 3306,
+            }),
         message: /which no ECS service uses/,
     },
     {
@@ -297,12 +347,13 @@ const FIXTURES: Fixture[] = [
         policy: "secrets-from-secrets-manager",
         title: "a secret whose valueFrom is not an ARN",
         base: "dev",
-        mutate: (run) => editContainers(run, BOTH, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = "plain-value")),
+        mutate: (run) =>
+            editContainers(run, BOTH, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = "plain-value")),
         message: /not a Secrets Manager or SSM ARN/,
     },
     {
         policy: "secret-read-scoped",
-        title: "GetSecretValue on Resource \"*\"",
+        title: 'GetSecretValue on Resource "*"',
         base: "dev",
         mutate: (run) => {
             const policy = res(run, T.rolePolicy, "-master-execution");
@@ -319,7 +370,11 @@ const FIXTURES: Fixture[] = [
         mutate: (run) => {
             const policy = res(run, T.rolePolicy, "-slave-execution");
             const doc = JSON.parse(policy.inputs.policy);
-            doc.Statement[0] = { Effect: "Allow", Action: "secretsmanager:*", Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:*" };
+            doc.Statement[0] = {
+                Effect: "Allow",
+                Action: "secretsmanager:*",
+                Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:*",
+            };
             policy.inputs.policy = JSON.stringify(doc);
         },
     },
@@ -327,7 +382,11 @@ const FIXTURES: Fixture[] = [
         policy: "secret-read-scoped",
         title: "SecretsManagerReadWrite attached to an execution role",
         base: "dev",
-        mutate: (run) => add(run, T.attachment, "broad", { role: "onehub-dev-master-execution-id", policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite" }),
+        mutate: (run) =>
+            add(run, T.attachment, "broad", {
+                role: "onehub-dev-master-execution-id",
+                policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+            }),
         message: /SecretsManagerReadWrite/,
     },
     {
@@ -372,7 +431,10 @@ const FIXTURES: Fixture[] = [
         title: "a custom certificate without a minimum protocol (AWS default TLSv1)",
         base: "dev",
         mutate: (run) => {
-            res(run, T.cdn).inputs.viewerCertificate = { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only" };
+            res(run, T.cdn).inputs.viewerCertificate = {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                sslSupportMethod: "sni-only",
+            };
         },
         message: /TLSv1;/,
     },
@@ -381,7 +443,11 @@ const FIXTURES: Fixture[] = [
         title: "TLSv1.2_2025 is newer than the minimum and passes",
         base: "dev",
         mutate: (run) => {
-            res(run, T.cdn).inputs.viewerCertificate = { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2025" };
+            res(run, T.cdn).inputs.viewerCertificate = {
+                acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2025",
+            };
         },
         fires: [],
     },
@@ -406,7 +472,9 @@ const FIXTURES: Fixture[] = [
         title: "the common rule set blocking large bodies",
         base: "prod",
         mutate: (run) => {
-            const common = res(run, T.waf).inputs.rules.find((r: any) => r.statement.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet");
+            const common = res(run, T.waf).inputs.rules.find(
+                (r: any) => r.statement.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet",
+            );
             delete common.statement.managedRuleGroupStatement.ruleActionOverrides;
         },
         message: /SizeRestrictions_BODY/,
@@ -461,9 +529,19 @@ const FIXTURES: Fixture[] = [
         title: "an autoscaled master",
         base: "dev",
         mutate: (run) =>
-            add(run, T.scaling, "master-scaling", { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/c/m", minCapacity: 1, maxCapacity: 3 }, [
-                res(run, T.service, "-master-").urn,
-            ]),
+            add(
+                run,
+                T.scaling,
+                "master-scaling",
+                {
+                    serviceNamespace: "ecs",
+                    scalableDimension: "ecs:service:DesiredCount",
+                    resourceId: "service/c/m",
+                    minCapacity: 1,
+                    maxCapacity: 3,
+                },
+                [res(run, T.service, "-master-").urn],
+            ),
         message: /autoscales the master/,
     },
     {
@@ -475,7 +553,7 @@ const FIXTURES: Fixture[] = [
     },
     {
         policy: "slave-node-settings",
-        title: "NODE_TYPE \"Slave\": a master to OneHub, so the singleton breaks too",
+        title: 'NODE_TYPE "Slave": a master to OneHub, so the singleton breaks too',
         base: "dev",
         mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "NODE_TYPE", "Slave")),
         fires: ["master-singleton", "slave-node-settings"],
@@ -517,7 +595,8 @@ const FIXTURES: Fixture[] = [
         policy: "nodes-share-secrets-and-image",
         title: "slaves reading another SESSION_SECRET",
         base: "prod",
-        mutate: (run) => editContainers(run, SLAVE, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = secretArn("other"))),
+        mutate: (run) =>
+            editContainers(run, SLAVE, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = secretArn("other"))),
         message: /disagree on secret SESSION_SECRET/,
     },
     {
@@ -821,7 +900,11 @@ const FIXTURES: Fixture[] = [
     },
 ];
 
-const fired = (results: PolicyResult[]) => results.filter((r) => r.violations.length > 0).map((r) => r.name).sort();
+const fired = (results: PolicyResult[]) =>
+    results
+        .filter((r) => r.violations.length > 0)
+        .map((r) => r.name)
+        .sort();
 
 describe("guardrail policy pack", () => {
     const runs: Record<string, StackRun> = {};
@@ -834,7 +917,11 @@ describe("guardrail policy pack", () => {
         it("has at least 20 policies, all mandatory, with unique kebab-case names and descriptions", () => {
             assert.ok(policies.length >= 20, `only ${policies.length} policies`);
             const names = policies.map((p) => p.name);
-            assert.deepStrictEqual(names.filter((n, i) => names.indexOf(n) !== i), [], "duplicate policy names");
+            assert.deepStrictEqual(
+                names.filter((n, i) => names.indexOf(n) !== i),
+                [],
+                "duplicate policy names",
+            );
             for (const p of policies) {
                 assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
                 assert.strictEqual(p.enforcementLevel, "mandatory", p.name);
@@ -858,25 +945,45 @@ describe("guardrail policy pack", () => {
 
         it("every policy applies to some resource of prod (with a custom domain), and that run passes too", async () => {
             const run = await runStack("prod", {
-                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd" },
+                config: {
+                    "onehub:customDomain": "api.example.com",
+                    "onehub:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd",
+                },
             });
             const results = await evaluatePolicies(run);
-            assert.deepStrictEqual(results.filter((r) => r.checked === 0).map((r) => r.name), [], "policies that checked nothing");
+            assert.deepStrictEqual(
+                results.filter((r) => r.checked === 0).map((r) => r.name),
+                [],
+                "policies that checked nothing",
+            );
             assert.deepStrictEqual(fired(results), []);
         });
 
         it("skips the production and WAF rules in dev", async () => {
             const results = await evaluatePolicies(runs.dev);
-            const idle = results.filter((r) => r.checked === 0).map((r) => r.name).sort();
-            assert.deepStrictEqual(idle, [...PROD_POLICIES, "cloudfront-tls-minimum", "waf-body-size-counted", "waf-cloudfront-scope"].sort());
+            const idle = results
+                .filter((r) => r.checked === 0)
+                .map((r) => r.name)
+                .sort();
+            assert.deepStrictEqual(
+                idle,
+                [...PROD_POLICIES, "cloudfront-tls-minimum", "waf-body-size-counted", "waf-cloudfront-scope"].sort(),
+            );
         });
     });
 
     describe("each policy fires on a violating fixture", () => {
         it("every policy has a fixture that makes it fire", () => {
             const covered = new Set(FIXTURES.filter((f) => (f.fires ?? [f.policy]).includes(f.policy)).map((f) => f.policy));
-            assert.deepStrictEqual(policies.map((p) => p.name).filter((n) => !covered.has(n)), []);
-            assert.deepStrictEqual(FIXTURES.map((f) => f.policy).filter((n) => !policies.some((p) => p.name === n)), [], "fixtures of unknown policies");
+            assert.deepStrictEqual(
+                policies.map((p) => p.name).filter((n) => !covered.has(n)),
+                [],
+            );
+            assert.deepStrictEqual(
+                FIXTURES.map((f) => f.policy).filter((n) => !policies.some((p) => p.name === n)),
+                [],
+                "fixtures of unknown policies",
+            );
         });
 
         for (const f of FIXTURES) {
@@ -888,7 +995,10 @@ describe("guardrail policy pack", () => {
                 assert.deepStrictEqual(fired(results), expected);
                 if (f.message) {
                     const messages = results.find((r) => r.name === f.policy)!.violations.map((v) => v.message);
-                    assert.ok(messages.some((m) => f.message!.test(m)), `no ${f.policy} message matches ${f.message}: ${messages.join(" | ")}`);
+                    assert.ok(
+                        messages.some((m) => f.message!.test(m)),
+                        `no ${f.policy} message matches ${f.message}: ${messages.join(" | ")}`,
+                    );
                 }
                 if (f.forbid) {
                     const leaked = results.flatMap((r) => r.violations).filter((v) => f.forbid!.test(v.message));
@@ -900,7 +1010,11 @@ describe("guardrail policy pack", () => {
 
     describe("helpers", () => {
         it("parses image references, registry ports and digests", () => {
-            assert.deepStrictEqual(parseImage("ghcr.io/martialbe/one-api:v0.14.27"), { repository: "ghcr.io/martialbe/one-api", tag: "v0.14.27", digest: undefined });
+            assert.deepStrictEqual(parseImage("ghcr.io/martialbe/one-api:v0.14.27"), {
+                repository: "ghcr.io/martialbe/one-api",
+                tag: "v0.14.27",
+                digest: undefined,
+            });
             assert.deepStrictEqual(parseImage("localhost:5000/one-api"), { repository: "localhost:5000/one-api", digest: undefined });
             assert.strictEqual(floatingImageReason("martialbe/one-api:v0.14.27"), undefined);
             assert.match(floatingImageReason("martialbe/one-api:Latest")!, /floating tag/);
@@ -908,10 +1022,27 @@ describe("guardrail policy pack", () => {
         });
 
         it("recognises credential names by word, not by substring", () => {
-            for (const name of ["SQL_DSN", "SESSION_SECRET", "OPENAI_API_KEY", "GITHUB_TOKEN", "REDIS_CONN_STRING", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "signing_key"]) {
+            for (const name of [
+                "SQL_DSN",
+                "SESSION_SECRET",
+                "OPENAI_API_KEY",
+                "GITHUB_TOKEN",
+                "REDIS_CONN_STRING",
+                "AWS_SECRET_ACCESS_KEY",
+                "DB_PASSWORD",
+                "signing_key",
+            ]) {
                 assert.ok(isCredentialName(name), name);
             }
-            for (const name of ["TIKTOKEN_CACHE_DIR", "SYNC_FREQUENCY", "NODE_TYPE", "HASHIDS_SALT", "TZ", "MEMORY_CACHE_ENABLED", "SQL_MAX_OPEN_CONNS"]) {
+            for (const name of [
+                "TIKTOKEN_CACHE_DIR",
+                "SYNC_FREQUENCY",
+                "NODE_TYPE",
+                "HASHIDS_SALT",
+                "TZ",
+                "MEMORY_CACHE_ENABLED",
+                "SQL_MAX_OPEN_CONNS",
+            ]) {
                 assert.ok(!isCredentialName(name), name);
             }
         });
@@ -950,7 +1081,10 @@ describe("guardrail policy pack", () => {
             for (const p of policies) {
                 assert.match(text, new RegExp(`^${p.name} +\\| mandatory`, "m"));
             }
-            assert.match(text, /1 violation\(s\) of 1 policy\(ies\):\n {2}\[mandatory\] alb-internal: urn:pulumi:dev::onehub::.*onehub-dev-edge-alb\n {6}is internet-facing/);
+            assert.match(
+                text,
+                /1 violation\(s\) of 1 policy\(ies\):\n {2}\[mandatory\] alb-internal: urn:pulumi:dev::onehub::.*onehub-dev-edge-alb\n {6}is internet-facing/,
+            );
         });
 
         it("refuses an unknown stack and names the known ones", async () => {

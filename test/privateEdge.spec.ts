@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edgeSettings";
-import { LOGIN_PATH_PREFIXES } from "../components/wafRules";
+import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edge/edgeSettings";
+import { LOGIN_PATH_PREFIXES } from "../components/edge/wafRules";
 import { runStack, StackRun } from "../tools/offlineStack";
 import { expectConfigError, ofType, one, stackRun } from "./util";
 
@@ -30,7 +30,10 @@ describe("PrivateEdge", () => {
                 const alb = one(run, ALB).inputs;
                 assert.strictEqual(alb.internal, true);
                 assert.strictEqual(alb.loadBalancerType, "application");
-                assert.ok(alb.subnets.every((s: string) => s.startsWith("subnet-b")), "private subnets");
+                assert.ok(
+                    alb.subnets.every((s: string) => s.startsWith("subnet-b")),
+                    "private subnets",
+                );
                 assert.strictEqual(alb.idleTimeout, 600);
                 assert.strictEqual(alb.dropInvalidHeaderFields, true);
                 assert.strictEqual(alb.accessLogs, undefined, "access logs are opt-in");
@@ -67,7 +70,10 @@ describe("PrivateEdge", () => {
             const l = one(runs.dev, LISTENER).inputs;
             assert.strictEqual(l.port, 80);
             assert.strictEqual(l.protocol, "HTTP");
-            assert.deepStrictEqual(l.defaultActions.map((a: any) => a.type), ["fixed-response"]);
+            assert.deepStrictEqual(
+                l.defaultActions.map((a: any) => a.type),
+                ["fixed-response"],
+            );
             assert.strictEqual(l.defaultActions[0].fixedResponse.contentType, "application/json");
             assert.strictEqual(l.defaultActions[0].fixedResponse.statusCode, "404");
         });
@@ -99,7 +105,10 @@ describe("PrivateEdge", () => {
             for (const run of Object.values(runs)) {
                 const vo = one(run, VPC_ORIGIN).inputs;
                 const alb = one(run, ALB);
-                assert.strictEqual(vo.vpcOriginEndpointConfig.arn, `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${alb.name}/0123456789abcdef`);
+                assert.strictEqual(
+                    vo.vpcOriginEndpointConfig.arn,
+                    `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${alb.name}/0123456789abcdef`,
+                );
                 assert.strictEqual(vo.vpcOriginEndpointConfig.originProtocolPolicy, "http-only");
                 assert.strictEqual(vo.timeouts.create, "30m", "VPC origins take ~15 min to create");
                 const [origin] = one(run, CDN).inputs.origins;
@@ -121,12 +130,18 @@ describe("PrivateEdge", () => {
 
         it("caches only the static web assets", () => {
             const behaviors = one(runs.dev, CDN).inputs.orderedCacheBehaviors;
-            assert.deepStrictEqual(behaviors.map((b: any) => [b.pathPattern, b.cachePolicyId]), [["/assets/*", MANAGED_POLICY.cachingOptimized]]);
+            assert.deepStrictEqual(
+                behaviors.map((b: any) => [b.pathPattern, b.cachePolicyId]),
+                [["/assets/*", MANAGED_POLICY.cachingOptimized]],
+            );
         });
 
         it("never caches 4xx or 5xx responses", () => {
             const errors = one(runs.dev, CDN).inputs.customErrorResponses;
-            assert.deepStrictEqual(errors.map((e: any) => e.errorCode), CLOUDFRONT_ERROR_CODES);
+            assert.deepStrictEqual(
+                errors.map((e: any) => e.errorCode),
+                CLOUDFRONT_ERROR_CODES,
+            );
             assert.ok(errors.every((e: any) => e.errorCachingMinTtl === 0));
         });
 
@@ -146,11 +161,19 @@ describe("PrivateEdge", () => {
     describe("custom domain", () => {
         it("uses a given us-east-1 certificate and creates alias records in the zone", async () => {
             const run = await runStack("dev", {
-                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN, "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" },
+                config: {
+                    "onehub:customDomain": "api.example.com",
+                    "onehub:certificateArn": CERT_ARN,
+                    "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+                },
             });
             const cdn = one(run, CDN).inputs;
             assert.deepStrictEqual(cdn.aliases, ["api.example.com"]);
-            assert.deepStrictEqual(cdn.viewerCertificate, { acmCertificateArn: CERT_ARN, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+            assert.deepStrictEqual(cdn.viewerCertificate, {
+                acmCertificateArn: CERT_ARN,
+                sslSupportMethod: "sni-only",
+                minimumProtocolVersion: "TLSv1.2_2021",
+            });
             assert.strictEqual(ofType(run, CERT).length, 0);
             const records = ofType(run, RECORD);
             assert.deepStrictEqual(records.map((r) => r.inputs.type).sort(), ["A", "AAAA"]);
@@ -168,7 +191,9 @@ describe("PrivateEdge", () => {
         });
 
         it("creates and DNS-validates a us-east-1 certificate when only a zone is given", async () => {
-            const run = await runStack("dev", { config: { "onehub:customDomain": "api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" } });
+            const run = await runStack("dev", {
+                config: { "onehub:customDomain": "api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" },
+            });
             const cert = one(run, CERT).inputs;
             assert.strictEqual(cert.region, "us-east-1");
             assert.strictEqual(cert.validationMethod, "DNS");
@@ -177,7 +202,12 @@ describe("PrivateEdge", () => {
             assert.strictEqual(validation.region, "us-east-1");
             assert.strictEqual(one(run, RECORD, "-cert-validation").inputs.type, "CNAME");
             assert.strictEqual(one(run, CDN).inputs.viewerCertificate.acmCertificateArn, validation.certificateArn);
-            assert.deepStrictEqual(ofType(run, RECORD).map((r) => r.inputs.type).sort(), ["A", "AAAA", "CNAME"]);
+            assert.deepStrictEqual(
+                ofType(run, RECORD)
+                    .map((r) => r.inputs.type)
+                    .sort(),
+                ["A", "AAAA", "CNAME"],
+            );
         });
     });
 
@@ -185,7 +215,10 @@ describe("PrivateEdge", () => {
         it("is off in dev and on in prod", () => {
             assert.strictEqual(ofType(runs.dev, WAF).length, 0);
             assert.strictEqual(one(runs.dev, CDN).inputs.webAclId, undefined);
-            assert.strictEqual(one(runs.prod, CDN).inputs.webAclId, "arn:aws:wafv2:us-east-1:123456789012:global/webacl/onehub-prod-edge-waf/0123");
+            assert.strictEqual(
+                one(runs.prod, CDN).inputs.webAclId,
+                "arn:aws:wafv2:us-east-1:123456789012:global/webacl/onehub-prod-edge-waf/0123",
+            );
         });
 
         it("is a CLOUDFRONT-scope web ACL in us-east-1 with metrics and sampled requests", () => {
@@ -200,13 +233,21 @@ describe("PrivateEdge", () => {
         });
 
         it("uses the AWS common, known-bad-inputs and IP-reputation rule groups", () => {
-            const groups = one(runs.prod, WAF).inputs.rules.map((r: any) => r.statement.managedRuleGroupStatement?.name).filter(Boolean);
-            assert.deepStrictEqual(groups.sort(), ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
+            const groups = one(runs.prod, WAF)
+                .inputs.rules.map((r: any) => r.statement.managedRuleGroupStatement?.name)
+                .filter(Boolean);
+            assert.deepStrictEqual(groups.sort(), [
+                "AWSManagedRulesAmazonIpReputationList",
+                "AWSManagedRulesCommonRuleSet",
+                "AWSManagedRulesKnownBadInputsRuleSet",
+            ]);
         });
 
         it("only counts SizeRestrictions_BODY, because LLM request bodies exceed 8 KB", () => {
             const common = rule(one(runs.prod, WAF).inputs, "aws-AWSManagedRulesCommonRuleSet");
-            assert.deepStrictEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides, [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
+            assert.deepStrictEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides, [
+                { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
+            ]);
         });
 
         it("rate-limits each IP site-wide and more strictly on login, sign-up and OAuth", () => {
@@ -217,11 +258,17 @@ describe("PrivateEdge", () => {
             assert.deepStrictEqual([login.limit, login.aggregateKeyType], [100, "IP"]);
             const paths = login.scopeDownStatement.orStatement.statements.map((s: any) => s.byteMatchStatement.searchString);
             assert.deepStrictEqual(paths, LOGIN_PATH_PREFIXES);
-            assert.deepStrictEqual(waf.rules.map((r: any) => r.priority), [0, 1, 2, 3, 4], "unique priorities");
+            assert.deepStrictEqual(
+                waf.rules.map((r: any) => r.priority),
+                [0, 1, 2, 3, 4],
+                "unique priorities",
+            );
         });
 
         it("can be turned on in dev with other limits", async () => {
-            const run = await runStack("dev", { config: { "onehub:wafEnabled": true, "onehub:wafRateLimit": 500, "onehub:wafLoginRateLimit": 20 } });
+            const run = await runStack("dev", {
+                config: { "onehub:wafEnabled": true, "onehub:wafRateLimit": 500, "onehub:wafLoginRateLimit": 20 },
+            });
             const waf = one(run, WAF).inputs;
             assert.strictEqual(rule(waf, "rate-limit-ip").statement.rateBasedStatement.limit, 500);
             assert.strictEqual(rule(waf, "rate-limit-login").statement.rateBasedStatement.limit, 20);
@@ -243,7 +290,11 @@ describe("edge config errors", () => {
         ["an origin read timeout of 200", { "onehub:originReadTimeout": 200 }, /onehub:originReadTimeout = 200 .*1 to 180/],
         ["a keep-alive of 90 s", { "onehub:originKeepaliveTimeout": 90 }, /onehub:originKeepaliveTimeout = 90 .*1 to 60/],
         ["an unknown price class", { "onehub:priceClass": "PriceClass_50" }, /onehub:priceClass = "PriceClass_50" .*PriceClass_100/],
-        ["a domain without a certificate or zone", { "onehub:customDomain": "api.example.com" }, /onehub:customDomain = "api\.example\.com" .*needs onehub:certificateArn .* or onehub:hostedZoneId/],
+        [
+            "a domain without a certificate or zone",
+            { "onehub:customDomain": "api.example.com" },
+            /onehub:customDomain = "api\.example\.com" .*needs onehub:certificateArn .* or onehub:hostedZoneId/,
+        ],
         ["a certificate without a domain", { "onehub:certificateArn": CERT_ARN }, /onehub:certificateArn .*set onehub:customDomain/],
         ["a zone without a domain", { "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" }, /onehub:hostedZoneId .*set onehub:customDomain/],
         [
@@ -251,10 +302,26 @@ describe("edge config errors", () => {
             { "onehub:customDomain": "api.example.com", "onehub:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
             /onehub:certificateArn .*us-east-1/,
         ],
-        ["a domain that is not one", { "onehub:customDomain": "https://api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" }, /onehub:customDomain .*DNS name/],
-        ["an ALB certificate without an origin domain", { "onehub:albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc" }, /onehub:albOriginDomainName .*required with onehub:albCertificateArn/],
-        ["an origin domain without an ALB certificate", { "onehub:albOriginDomainName": "origin.example.com" }, /onehub:albOriginDomainName .*set onehub:albCertificateArn/],
-        ["a login rate limit above the site-wide one", { "onehub:wafLoginRateLimit": 5000 }, /onehub:wafLoginRateLimit = 5000 .*must not exceed onehub:wafRateLimit/],
+        [
+            "a domain that is not one",
+            { "onehub:customDomain": "https://api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" },
+            /onehub:customDomain .*DNS name/,
+        ],
+        [
+            "an ALB certificate without an origin domain",
+            { "onehub:albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
+            /onehub:albOriginDomainName .*required with onehub:albCertificateArn/,
+        ],
+        [
+            "an origin domain without an ALB certificate",
+            { "onehub:albOriginDomainName": "origin.example.com" },
+            /onehub:albOriginDomainName .*set onehub:albCertificateArn/,
+        ],
+        [
+            "a login rate limit above the site-wide one",
+            { "onehub:wafLoginRateLimit": 5000 },
+            /onehub:wafLoginRateLimit = 5000 .*must not exceed onehub:wafRateLimit/,
+        ],
         ["a WAF rate limit below 10", { "onehub:wafRateLimit": 5 }, /onehub:wafRateLimit = 5 .*10 to/],
         ["an invalid log bucket", { "onehub:albAccessLogsBucket": "My_Bucket" }, /onehub:albAccessLogsBucket .*S3 bucket/],
     ];

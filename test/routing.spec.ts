@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { chunkRules, ListenerRuleModel, matchesPathPattern, mayMatchPrefix, RELAY_PATHS, route } from "../components/routing";
+import { chunkRules, ListenerRuleModel, matchesPathPattern, mayMatchPrefix, RELAY_PATHS, route } from "../components/services/routing";
 import { runStack, StackRun } from "../tools/offlineStack";
 import { ofType, one, stackRun } from "./util";
 
@@ -15,7 +15,8 @@ function listenerRules(run: StackRun): ListenerRuleModel[] {
 }
 
 function targets(run: StackRun) {
-    const arn = (node: string) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${one(run, "aws:lb/targetGroup:TargetGroup", node).name}/0123456789abcdef`;
+    const arn = (node: string) =>
+        `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${one(run, "aws:lb/targetGroup:TargetGroup", node).name}/0123456789abcdef`;
     return { master: arn("-master-"), slave: arn("-slave-") };
 }
 
@@ -92,7 +93,10 @@ describe("listener routing (evaluated as the ALB does)", () => {
         const slaveRules = listenerRules(run)
             .filter((r) => r.target === targets(run).slave)
             .sort((a, b) => a.priority - b.priority);
-        assert.deepStrictEqual(slaveRules.flatMap((r) => r.pathPatterns), RELAY_PATHS);
+        assert.deepStrictEqual(
+            slaveRules.flatMap((r) => r.pathPatterns),
+            RELAY_PATHS,
+        );
     });
 
     it("routes extra relay patterns from config to the slaves", async () => {
@@ -126,13 +130,29 @@ describe("routing rules", () => {
 
     it("split patterns into rules of at most 5 with consecutive priorities", () => {
         const rules = chunkRules(RELAY_PATHS, 100);
-        assert.deepStrictEqual(rules.map((r) => [r.priority, r.pathPatterns.length]), [[100, 5], [101, 5], [102, 1]]);
-        assert.deepStrictEqual(rules.flatMap((r) => r.pathPatterns), RELAY_PATHS);
+        assert.deepStrictEqual(
+            rules.map((r) => [r.priority, r.pathPatterns.length]),
+            [
+                [100, 5],
+                [101, 5],
+                [102, 1],
+            ],
+        );
+        assert.deepStrictEqual(
+            rules.flatMap((r) => r.pathPatterns),
+            RELAY_PATHS,
+        );
     });
 
     it("never put more than 5 wildcards in one rule", () => {
         const rules = chunkRules(["/a/*", "/b*/c*", "/d/*", "/e*/f*", "/g/*"], 100);
-        assert.deepStrictEqual(rules.map((r) => r.pathPatterns), [["/a/*", "/b*/c*", "/d/*"], ["/e*/f*", "/g/*"]]);
+        assert.deepStrictEqual(
+            rules.map((r) => r.pathPatterns),
+            [
+                ["/a/*", "/b*/c*", "/d/*"],
+                ["/e*/f*", "/g/*"],
+            ],
+        );
     });
 
     it("take the lowest matching priority, else the default", () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { maxConnections } from "../components/aurora";
-import { RESERVED_CONNECTIONS } from "../components/connectionBudget";
-import { checkFargateSize, FARGATE_SIZES } from "../components/fargate";
+import { maxConnections } from "../components/database/aurora";
+import { RESERVED_CONNECTIONS } from "../components/database/connectionBudget";
+import { checkFargateSize, FARGATE_SIZES } from "../components/services/fargate";
 import { runStack, StackRun } from "../tools/offlineStack";
 import { container, envOf, expectConfigError, ofType, one, stackRun } from "./util";
 
@@ -16,7 +16,8 @@ const SECRET = "aws:secretsmanager/secret:Secret";
 
 const master = (run: StackRun, type: string) => one(run, type, "-master-");
 const slave = (run: StackRun, type: string) => one(run, type, "-slave-");
-const secretArn = (run: StackRun, suffix: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret/${one(run, SECRET, suffix).name}`;
+const secretArn = (run: StackRun, suffix: string) =>
+    `arn:aws:secretsmanager:us-east-1:123456789012:secret/${one(run, SECRET, suffix).name}`;
 
 describe("OneHub services", () => {
     const runs: Record<string, StackRun> = {};
@@ -29,8 +30,13 @@ describe("OneHub services", () => {
     describe("ECS cluster", () => {
         it("has Container Insights and both Fargate capacity providers", () => {
             for (const run of both()) {
-                assert.deepStrictEqual(one(run, "aws:ecs/cluster:Cluster").inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
-                assert.deepStrictEqual(one(run, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.capacityProviders, ["FARGATE", "FARGATE_SPOT"]);
+                assert.deepStrictEqual(one(run, "aws:ecs/cluster:Cluster").inputs.settings, [
+                    { name: "containerInsights", value: "enabled" },
+                ]);
+                assert.deepStrictEqual(one(run, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.capacityProviders, [
+                    "FARGATE",
+                    "FARGATE_SPOT",
+                ]);
                 assert.strictEqual(ofType(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole").length, 0, "off by default");
             }
         });
@@ -99,7 +105,10 @@ describe("OneHub services", () => {
         });
 
         it("scales 1–3 tasks in dev and 2–20 in prod on average CPU", () => {
-            for (const [run, min, max] of [[runs.dev, 1, 3], [runs.prod, 2, 20]] as const) {
+            for (const [run, min, max] of [
+                [runs.dev, 1, 3],
+                [runs.prod, 2, 20],
+            ] as const) {
                 const t = slave(run, TARGET).inputs;
                 assert.deepStrictEqual([t.minCapacity, t.maxCapacity], [min, max]);
                 assert.strictEqual(t.resourceId, `service/${run.outputs.clusterName}/${run.outputs.slaveServiceName}`);
@@ -122,11 +131,16 @@ describe("OneHub services", () => {
             const p = one(run, POLICY, "-slave-requests").inputs.targetTrackingScalingPolicyConfiguration;
             assert.strictEqual(p.targetValue, 600);
             assert.strictEqual(p.predefinedMetricSpecification.predefinedMetricType, "ALBRequestCountPerTarget");
-            assert.strictEqual(p.predefinedMetricSpecification.resourceLabel, "app/onehub-dev-edge-alb/0123456789abcdef/targetgroup/onehub-dev-slave-tg/0123456789abcdef");
+            assert.strictEqual(
+                p.predefinedMetricSpecification.resourceLabel,
+                "app/onehub-dev-edge-alb/0123456789abcdef/targetgroup/onehub-dev-slave-tg/0123456789abcdef",
+            );
         });
 
         it("runs all on Spot in dev and on an on-demand base with Spot above it in prod", () => {
-            assert.deepStrictEqual(slave(runs.dev, SERVICE).inputs.capacityProviderStrategies, [{ capacityProvider: "FARGATE_SPOT", weight: 1 }]);
+            assert.deepStrictEqual(slave(runs.dev, SERVICE).inputs.capacityProviderStrategies, [
+                { capacityProvider: "FARGATE_SPOT", weight: 1 },
+            ]);
             assert.deepStrictEqual(slave(runs.prod, SERVICE).inputs.capacityProviderStrategies, [
                 { capacityProvider: "FARGATE", base: 2, weight: 1 },
                 { capacityProvider: "FARGATE_SPOT", weight: 3 },
@@ -195,7 +209,10 @@ describe("OneHub services", () => {
                 config: { "onehub:sessionSecret": "existing-session-secret", "onehub:userTokenSecret": "existing-user-token-secret" },
                 secretKeys: ["onehub:sessionSecret", "onehub:userTokenSecret"],
             });
-            assert.deepStrictEqual(ofType(run, "random:index/randomPassword:RandomPassword").map((p) => p.name), ["onehub-dev-db-master-password"]);
+            assert.deepStrictEqual(
+                ofType(run, "random:index/randomPassword:RandomPassword").map((p) => p.name),
+                ["onehub-dev-db-master-password"],
+            );
             const version = one(run, "aws:secretsmanager/secretVersion:SecretVersion", "-user-token-secret");
             assert.strictEqual(version.inputs.secretString, "existing-user-token-secret");
             assert.deepStrictEqual(version.secretPaths, ["secretString"]);
@@ -204,7 +221,10 @@ describe("OneHub services", () => {
         it("share HASHIDS_SALT when one is configured, and leave OneHub's default otherwise", async () => {
             assert.ok(ofType(runs.dev, TASK).every((t) => envOf(t).HASHIDS_SALT === undefined));
             const run = await runStack("dev", { config: { "onehub:hashidsSalt": "abcdefghijklmnopqrstuvwxyz0123456789" } });
-            assert.deepStrictEqual(ofType(run, TASK).map((t) => envOf(t).HASHIDS_SALT), ["abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"]);
+            assert.deepStrictEqual(
+                ofType(run, TASK).map((t) => envOf(t).HASHIDS_SALT),
+                ["abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"],
+            );
         });
 
         it("use UTC, port 3000 and a wget health check on /api/status", () => {
@@ -218,19 +238,30 @@ describe("OneHub services", () => {
         });
 
         it("log to CloudWatch with a retention of 7 days in dev and 30 in prod", () => {
-            for (const [run, days] of [[runs.dev, 7], [runs.prod, 30]] as const) {
+            for (const [run, days] of [
+                [runs.dev, 7],
+                [runs.prod, 30],
+            ] as const) {
                 for (const task of ofType(run, TASK)) {
                     const options = container(task).logConfiguration.options;
-                    const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.inputs.name === options["awslogs-group"] || `${g.name}` === options["awslogs-group"]);
+                    const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find(
+                        (g) => g.inputs.name === options["awslogs-group"] || `${g.name}` === options["awslogs-group"],
+                    );
                     assert.ok(group, `log group ${options["awslogs-group"]} exists`);
                     assert.strictEqual(group.inputs.retentionInDays, days);
                 }
-                assert.ok(ofType(run, "aws:cloudwatch/logGroup:LogGroup").every((g) => g.inputs.retentionInDays === days), "every log group has the retention");
+                assert.ok(
+                    ofType(run, "aws:cloudwatch/logGroup:LogGroup").every((g) => g.inputs.retentionInDays === days),
+                    "every log group has the retention",
+                );
             }
         });
 
         it("are 256 CPU / 512 MiB in dev and 1024 / 2048 in prod, pairs Fargate allows", () => {
-            for (const [run, cpu, memory] of [[runs.dev, "256", "512"], [runs.prod, "1024", "2048"]] as const) {
+            for (const [run, cpu, memory] of [
+                [runs.dev, "256", "512"],
+                [runs.prod, "1024", "2048"],
+            ] as const) {
                 for (const task of ofType(run, TASK)) {
                     assert.deepStrictEqual([task.inputs.cpu, task.inputs.memory], [cpu, memory]);
                     assert.deepStrictEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);
@@ -240,13 +271,19 @@ describe("OneHub services", () => {
         });
 
         it("size their database pools so every task at maximum scale fits max_connections", () => {
-            for (const [run, maxAcu, maxSlaves] of [[runs.dev, 4, 3], [runs.prod, 64, 20]] as const) {
+            for (const [run, maxAcu, maxSlaves] of [
+                [runs.dev, 4, 3],
+                [runs.prod, 64, 20],
+            ] as const) {
                 const tasks = 1 + maxSlaves;
                 for (const task of ofType(run, TASK)) {
                     const env = envOf(task);
                     const open = Number(env.SQL_MAX_OPEN_CONNS);
                     assert.ok(open >= 5, "enough for concurrent billing writes");
-                    assert.ok(open * tasks + RESERVED_CONNECTIONS <= maxConnections(maxAcu), `${open} × ${tasks} tasks must fit ${maxConnections(maxAcu)}`);
+                    assert.ok(
+                        open * tasks + RESERVED_CONNECTIONS <= maxConnections(maxAcu),
+                        `${open} × ${tasks} tasks must fit ${maxConnections(maxAcu)}`,
+                    );
                     assert.ok(Number(env.SQL_MAX_IDLE_CONNS) <= open);
                     assert.strictEqual(env.SQL_MAX_LIFETIME, "300");
                 }
@@ -260,7 +297,11 @@ describe("OneHub services", () => {
                 const expected = [secretArn(run, "-db-sql-dsn"), secretArn(run, "-session-secret"), secretArn(run, "-user-token-secret")];
                 for (const node of ["-master-", "-slave-"]) {
                     const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", `${node}execution`).inputs.policy);
-                    assert.deepStrictEqual(policy.Statement[0], { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: expected });
+                    assert.deepStrictEqual(policy.Statement[0], {
+                        Effect: "Allow",
+                        Action: ["secretsmanager:GetSecretValue"],
+                        Resource: expected,
+                    });
                     assert.deepStrictEqual(policy.Statement[1].Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
                     assert.strictEqual(policy.Statement.length, 2);
                     const role = one(run, "aws:ecs/taskDefinition:TaskDefinition", node).inputs.executionRoleArn;
@@ -278,7 +319,12 @@ describe("OneHub services", () => {
                     assert.strictEqual(container(task).linuxParameters.initProcessEnabled, true);
                 }
                 const exec = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "-master-ecs-exec").inputs.policy).Statement[0].Action;
-                assert.deepStrictEqual(exec, ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]);
+                assert.deepStrictEqual(exec, [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ]);
             }
         });
 
@@ -291,8 +337,13 @@ describe("OneHub services", () => {
                     assert.ok(net.subnets.every((s: string) => s.startsWith("subnet-b")));
                     const taskSg = net.securityGroups[0];
                     const ingress = ofType(run, INGRESS).filter((r) => r.inputs.securityGroupId === taskSg);
-                    assert.deepStrictEqual(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]), [[albSg, 3000, 3000]]);
-                    const albEgress = ofType(run, EGRESS).filter((r) => r.inputs.securityGroupId === albSg && r.inputs.referencedSecurityGroupId === taskSg);
+                    assert.deepStrictEqual(
+                        ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]),
+                        [[albSg, 3000, 3000]],
+                    );
+                    const albEgress = ofType(run, EGRESS).filter(
+                        (r) => r.inputs.securityGroupId === albSg && r.inputs.referencedSecurityGroupId === taskSg,
+                    );
                     assert.strictEqual(albEgress.length, 1, "the ALB may reach the tasks on 3000");
                 }
             }
@@ -301,11 +352,16 @@ describe("OneHub services", () => {
         it("attach themselves to the database's security group, which lists nothing else", () => {
             for (const run of both()) {
                 const dbSg = `${one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg").name}-id`;
-                const taskSgs = ofType(run, SERVICE).map((s) => s.inputs.networkConfiguration.securityGroups[0]).sort();
+                const taskSgs = ofType(run, SERVICE)
+                    .map((s) => s.inputs.networkConfiguration.securityGroups[0])
+                    .sort();
                 const rules = ofType(run, INGRESS).filter((r) => r.inputs.securityGroupId === dbSg);
                 assert.deepStrictEqual(rules.map((r) => r.inputs.referencedSecurityGroupId).sort(), taskSgs);
                 assert.ok(rules.every((r) => r.inputs.fromPort === 3306 && r.inputs.toPort === 3306));
-                assert.ok(rules.every((r) => !r.parent.includes("OneHubDatabase")), "owned by the services, not the database");
+                assert.ok(
+                    rules.every((r) => !r.parent.includes("OneHubDatabase")),
+                    "owned by the services, not the database",
+                );
             }
         });
 
@@ -318,7 +374,10 @@ describe("OneHub services", () => {
                     assert.strictEqual(tg.healthCheck.path, "/api/status");
                     assert.strictEqual(tg.deregistrationDelay, 300);
                     assert.strictEqual(tg.loadBalancingAlgorithmType, "least_outstanding_requests");
-                    assert.strictEqual(one(run, SERVICE, node).inputs.loadBalancers[0].targetGroupArn, `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${one(run, TG, node).name}/0123456789abcdef`);
+                    assert.strictEqual(
+                        one(run, SERVICE, node).inputs.loadBalancers[0].targetGroupArn,
+                        `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${one(run, TG, node).name}/0123456789abcdef`,
+                    );
                 }
             }
         });
@@ -336,12 +395,25 @@ describe("OneHub services", () => {
 
     it("exports what operators need, including a ready ECS Exec command", () => {
         for (const run of both()) {
-            for (const key of ["url", "albArn", "distributionId", "clusterName", "masterServiceName", "slaveServiceName", "databaseEndpoint", "masterLogGroupName", "slaveLogGroupName", "masterExecCommand"]) {
+            for (const key of [
+                "url",
+                "albArn",
+                "distributionId",
+                "clusterName",
+                "masterServiceName",
+                "slaveServiceName",
+                "databaseEndpoint",
+                "masterLogGroupName",
+                "slaveLogGroupName",
+                "masterExecCommand",
+            ]) {
                 assert.ok(run.outputs[key], `output ${key}`);
             }
             assert.match(
                 run.outputs.masterExecCommand as string,
-                new RegExp(`^aws ecs execute-command --region us-east-1 --cluster ${run.outputs.clusterName} --container onehub --interactive --command /bin/sh --task "\\$\\(aws ecs list-tasks .*--service-name ${run.outputs.masterServiceName} `),
+                new RegExp(
+                    `^aws ecs execute-command --region us-east-1 --cluster ${run.outputs.clusterName} --container onehub --interactive --command /bin/sh --task "\\$\\(aws ecs list-tasks .*--service-name ${run.outputs.masterServiceName} `,
+                ),
             );
             assert.deepStrictEqual(run.secretOutputs, []);
         }
@@ -363,23 +435,63 @@ describe("Fargate sizes", () => {
 describe("service config errors", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
         ["two masters", { "onehub:masterCount": 2 }, /onehub:masterCount = 2 .*must be 1/],
-        ["more minimum than maximum slaves", { "onehub:slaveMinCount": 5, "onehub:slaveMaxCount": 3 }, /onehub:slaveMaxCount = 3 .*from onehub:slaveMinCount \(5\)/],
+        [
+            "more minimum than maximum slaves",
+            { "onehub:slaveMinCount": 5, "onehub:slaveMaxCount": 3 },
+            /onehub:slaveMaxCount = 3 .*from onehub:slaveMinCount \(5\)/,
+        ],
         ["300 CPU with 512 MiB", { "onehub:slaveCpu": 300 }, /onehub:slaveCpu = 300 .*Fargate CPU size/],
-        ["a memory Fargate does not pair with the CPU", { "onehub:masterCpu": 1024, "onehub:masterMemory": 512 }, /onehub:masterMemory = 512 .*2048–8192/],
+        [
+            "a memory Fargate does not pair with the CPU",
+            { "onehub:masterCpu": 1024, "onehub:masterMemory": 512 },
+            /onehub:masterMemory = 512 .*2048–8192/,
+        ],
         ["SYNC_FREQUENCY 0", { "onehub:syncFrequency": 0 }, /onehub:syncFrequency = 0 .*1 to 86400/],
-        ["a relay pattern that captures /api/*", { "onehub:extraRelayPaths": ["/a*"] }, /onehub:extraRelayPaths = "\/a\*" .*capture \/api\/\*/],
-        ["a relay pattern that captures everything", { "onehub:extraRelayPaths": ["/*"] }, /onehub:extraRelayPaths = "\/\*" .*capture \/api\/\*/],
-        ["a relay pattern that captures the web UI", { "onehub:extraRelayPaths": ["/pan*"] }, /onehub:extraRelayPaths = "\/pan\*" .*web UI path \/panel/],
+        [
+            "a relay pattern that captures /api/*",
+            { "onehub:extraRelayPaths": ["/a*"] },
+            /onehub:extraRelayPaths = "\/a\*" .*capture \/api\/\*/,
+        ],
+        [
+            "a relay pattern that captures everything",
+            { "onehub:extraRelayPaths": ["/*"] },
+            /onehub:extraRelayPaths = "\/\*" .*capture \/api\/\*/,
+        ],
+        [
+            "a relay pattern that captures the web UI",
+            { "onehub:extraRelayPaths": ["/pan*"] },
+            /onehub:extraRelayPaths = "\/pan\*" .*web UI path \/panel/,
+        ],
         ["a relay pattern listed twice", { "onehub:extraRelayPaths": ["/v1/*"] }, /onehub:extraRelayPaths = "\/v1\/\*" .*listed twice/],
-        ["a relay pattern without a leading slash", { "onehub:extraRelayPaths": ["v2/*"] }, /onehub:extraRelayPaths = "v2\/\*" .*starts with "\/"/],
-        ["a relay pattern with 6 wildcards", { "onehub:extraRelayPaths": ["/x*/*/*/*/*/*"] }, /onehub:extraRelayPaths = .*at most 5 wildcards/],
+        [
+            "a relay pattern without a leading slash",
+            { "onehub:extraRelayPaths": ["v2/*"] },
+            /onehub:extraRelayPaths = "v2\/\*" .*starts with "\/"/,
+        ],
+        [
+            "a relay pattern with 6 wildcards",
+            { "onehub:extraRelayPaths": ["/x*/*/*/*/*/*"] },
+            /onehub:extraRelayPaths = .*at most 5 wildcards/,
+        ],
         ["the image tag latest", { "onehub:imageTag": "latest" }, /onehub:imageTag = "latest" .*pinned release/],
         ["the image tag dev", { "onehub:imageTag": "dev" }, /onehub:imageTag = "dev" .*floating tag/],
-        ["more slaves than the database has connections for", { "onehub:dbMaxCapacity": "1", "onehub:slaveMaxCount": 20 }, /onehub:slaveMaxCount = 20 .*onehub:dbMaxCapacity = 1 \(max_connections 90\)/],
+        [
+            "more slaves than the database has connections for",
+            { "onehub:dbMaxCapacity": "1", "onehub:slaveMaxCount": 20 },
+            /onehub:slaveMaxCount = 20 .*onehub:dbMaxCapacity = 1 \(max_connections 90\)/,
+        ],
         ["no capacity above the base", { "onehub:slaveSpotWeight": 0 }, /onehub:slaveSpotWeight = 0 .*cannot both be 0/],
-        ["an on-demand base above the maximum", { "onehub:slaveFargateBase": 4 }, /onehub:slaveFargateBase = 4 .*onehub:slaveMaxCount \(3\)/],
+        [
+            "an on-demand base above the maximum",
+            { "onehub:slaveFargateBase": 4 },
+            /onehub:slaveFargateBase = 4 .*onehub:slaveMaxCount \(3\)/,
+        ],
         ["a CPU target of 95 %", { "onehub:slaveCpuTarget": 95 }, /onehub:slaveCpuTarget = 95 .*10 to 90/],
-        ["a log retention CloudWatch does not offer", { "onehub:logRetentionDays": 8 }, /onehub:logRetentionDays = 8 .*one of 1, 3, 5, 7, 14/],
+        [
+            "a log retention CloudWatch does not offer",
+            { "onehub:logRetentionDays": 8 },
+            /onehub:logRetentionDays = 8 .*one of 1, 3, 5, 7, 14/,
+        ],
         ["a deregistration delay over an hour", { "onehub:deregistrationDelay": 4000 }, /onehub:deregistrationDelay = 4000 .*0 to 3600/],
         ["zero slaves", { "onehub:slaveMinCount": 0 }, /onehub:slaveMinCount = 0 .*1 to 100/],
         ["a HASHIDS_SALT with a repeated character", { "onehub:hashidsSalt": "abca" }, /onehub:hashidsSalt = "abca" .*none repeated/],
@@ -389,6 +501,8 @@ describe("service config errors", () => {
     }
 
     it("rejects a supplied USER_TOKEN_SECRET that is too short, without echoing it", async () => {
-        await expectConfigError("dev", { "onehub:userTokenSecret": "short" }, /onehub:userTokenSecret = "\(secret\)" .*at least 8/, { secretKeys: ["onehub:userTokenSecret"] });
+        await expectConfigError("dev", { "onehub:userTokenSecret": "short" }, /onehub:userTokenSecret = "\(secret\)" .*at least 8/, {
+            secretKeys: ["onehub:userTokenSecret"],
+        });
     });
 });

@@ -8,7 +8,11 @@ export function ofType(run: StackRun, type: string): RegisteredResource[] {
 
 export function one(run: StackRun, type: string, nameIncludes = ""): RegisteredResource {
     const found = ofType(run, type).filter((r) => r.name.includes(nameIncludes));
-    assert.strictEqual(found.length, 1, `expected exactly one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    assert.strictEqual(
+        found.length,
+        1,
+        `expected exactly one ${type} named *${nameIncludes}*, found ${found.map((r) => r.name).join(", ") || "none"}`,
+    );
     return found[0];
 }
 
@@ -36,7 +40,12 @@ export function stackRun(stack: string): Promise<StackRun> {
  * Runs `stack` with `config` and asserts the program fails with an error matching `message`
  * before registering any resource.
  */
-export async function expectConfigError(stack: string, config: Record<string, unknown>, message: RegExp, options: RunOptions = {}): Promise<void> {
+export async function expectConfigError(
+    stack: string,
+    config: Record<string, unknown>,
+    message: RegExp,
+    options: RunOptions = {},
+): Promise<void> {
     let error: unknown;
     try {
         await runStack(stack, { ...options, config: { ...options.config, ...config } });
@@ -45,5 +54,9 @@ export async function expectConfigError(stack: string, config: Record<string, un
     }
     assert.ok(error instanceof Error, `expected ${JSON.stringify(config)} to be rejected`);
     assert.match(error.message, message);
-    assert.deepStrictEqual(lastRun.map((r) => r.type), [], "no resource may be registered before validation fails");
+    assert.deepStrictEqual(
+        lastRun.map((r) => r.type),
+        [],
+        "no resource may be registered before validation fails",
+    );
 }

@@ -22,7 +22,9 @@ export function parseLoad(args: string[]): Load {
         }
         const value = Number(args[i + 1]);
         if (args[i + 1] === undefined || !Number.isFinite(value) || value < 0 || (key === "rpsPerVcpu" && value === 0)) {
-            throw new Error(`${args[i]} = ${JSON.stringify(args[i + 1] ?? null)} is invalid: must be a number ≥ 0${key === "rpsPerVcpu" ? " (and not 0)" : ""}`);
+            throw new Error(
+                `${args[i]} = ${JSON.stringify(args[i + 1] ?? null)} is invalid: must be a number ≥ 0${key === "rpsPerVcpu" ? " (and not 0)" : ""}`,
+            );
         }
         load[key] = value;
     }

@@ -80,12 +80,15 @@ const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.ty
 export function natGatewayCount(run: StackRun): number {
     return ofType(run, "awsx:ec2:Vpc").reduce((n, vpc) => {
         const strategy = vpc.inputs.natGateways?.strategy ?? "OnePerAz";
-        return n + (strategy === "None" ? 0 : strategy === "Single" ? 1 : vpc.inputs.numberOfAvailabilityZones ?? 3);
+        return n + (strategy === "None" ? 0 : strategy === "Single" ? 1 : (vpc.inputs.numberOfAvailabilityZones ?? 3));
     }, 0);
 }
 
 /** Splits `tasks` over on-demand and Spot as ECS does: the base first, then by weight. */
-export function splitCapacity(strategies: { capacityProvider: string; base?: number; weight?: number }[], tasks: number): { onDemand: number; spot: number } {
+export function splitCapacity(
+    strategies: { capacityProvider: string; base?: number; weight?: number }[],
+    tasks: number,
+): { onDemand: number; spot: number } {
     let onDemand = 0;
     let spot = 0;
     let left = tasks;
@@ -133,7 +136,11 @@ function services(run: StackRun): ServiceShape[] {
 }
 
 /** Tasks a service runs on average: scaled services follow the request rate within their bounds. */
-export function averageTasks(service: { vcpu: number; min: number; max: number; scaled: boolean }, rps: number, rpsPerVcpu: number): number {
+export function averageTasks(
+    service: { vcpu: number; min: number; max: number; scaled: boolean },
+    rps: number,
+    rpsPerVcpu: number,
+): number {
     if (!service.scaled) {
         return service.min;
     }
@@ -143,7 +150,11 @@ export function averageTasks(service: { vcpu: number; min: number; max: number; 
 function fargateMonth(s: ServiceShape, tasks: number): number {
     const { onDemand, spot } = splitCapacity(s.strategies, tasks);
     const perTaskHour = (vcpuPrice: number, gbPrice: number) => s.vcpu * vcpuPrice + s.gb * gbPrice;
-    return HOURS_PER_MONTH * (onDemand * perTaskHour(PRICES.fargateVcpuHour, PRICES.fargateGbHour) + spot * perTaskHour(PRICES.fargateSpotVcpuHour, PRICES.fargateSpotGbHour));
+    return (
+        HOURS_PER_MONTH *
+        (onDemand * perTaskHour(PRICES.fargateVcpuHour, PRICES.fargateGbHour) +
+            spot * perTaskHour(PRICES.fargateSpotVcpuHour, PRICES.fargateSpotGbHour))
+    );
 }
 
 /** Monthly cost lines for `run` at idle and under `load`. */
@@ -154,7 +165,13 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     const lines: CostLine[] = [];
 
     const nats = natGatewayCount(run);
-    lines.push(both("NAT gateways", `${nats} × hours + GB processed`, (r) => nats * HOURS_PER_MONTH * PRICES.natGatewayHour + (nats ? r.gbThroughput * PRICES.natGatewayGb : 0)));
+    lines.push(
+        both(
+            "NAT gateways",
+            `${nats} × hours + GB processed`,
+            (r) => nats * HOURS_PER_MONTH * PRICES.natGatewayHour + (nats ? r.gbThroughput * PRICES.natGatewayGb : 0),
+        ),
+    );
     lines.push(both("Public IPv4 (NAT)", `${nats} address(es)`, () => nats * HOURS_PER_MONTH * PRICES.publicIpv4Hour));
 
     const albs = ofType(run, "aws:lb/loadBalancer:LoadBalancer").length;
@@ -169,7 +186,11 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         const tasks = (r: Rates) => averageTasks(s, r.rps, load.rpsPerVcpu);
         const { onDemand, spot } = splitCapacity(s.strategies, tasks(idle));
         lines.push(
-            both(`Fargate ${s.name}`, `${s.vcpu} vCPU / ${s.gb} GB × ${s.min}${s.scaled ? `–${s.max}` : ""} task(s); idle ${onDemand} on-demand + ${spot} Spot`, (r) => fargateMonth(s, tasks(r))),
+            both(
+                `Fargate ${s.name}`,
+                `${s.vcpu} vCPU / ${s.gb} GB × ${s.min}${s.scaled ? `–${s.max}` : ""} task(s); idle ${onDemand} on-demand + ${spot} Spot`,
+                (r) => fargateMonth(s, tasks(r)),
+            ),
         );
     }
 
@@ -177,28 +198,52 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         const scaling = c.inputs.serverlessv2ScalingConfiguration ?? { minCapacity: 0.5, maxCapacity: 1 };
         const instances = ofType(run, "aws:rds/clusterInstance:ClusterInstance").filter((i) => i.parent === c.parent).length;
         const acu = (r: Rates) => Math.min(scaling.maxCapacity, scaling.minCapacity + r.rps * load.acuPerRps);
-        lines.push(both("Aurora Serverless v2 compute", `${instances} instance(s) × ${scaling.minCapacity}–${scaling.maxCapacity} ACU`, (r) => instances * acu(r) * HOURS_PER_MONTH * PRICES.auroraAcuHour));
         lines.push(
-            both("Aurora storage and I/O", "1 GB + 1 KB per request; I/O per request", (r) => (1 + r.requests / KB_PER_GB) * PRICES.auroraStorageGbMonth + (r.requests * load.ioPerRequest * PRICES.auroraIoPerMillion) / 1e6),
+            both(
+                "Aurora Serverless v2 compute",
+                `${instances} instance(s) × ${scaling.minCapacity}–${scaling.maxCapacity} ACU`,
+                (r) => instances * acu(r) * HOURS_PER_MONTH * PRICES.auroraAcuHour,
+            ),
+        );
+        lines.push(
+            both(
+                "Aurora storage and I/O",
+                "1 GB + 1 KB per request; I/O per request",
+                (r) =>
+                    (1 + r.requests / KB_PER_GB) * PRICES.auroraStorageGbMonth +
+                    (r.requests * load.ioPerRequest * PRICES.auroraIoPerMillion) / 1e6,
+            ),
         );
     }
 
     lines.push(
-        both("CloudFront", "requests + GB out, after the free tier", (r) =>
-            (Math.max(0, r.requests - PRICES.cloudfrontFreeRequests) / 10_000) * PRICES.cloudfrontHttpsPer10k + Math.max(0, r.gbOut - PRICES.cloudfrontFreeGb) * PRICES.cloudfrontGbOut,
+        both(
+            "CloudFront",
+            "requests + GB out, after the free tier",
+            (r) =>
+                (Math.max(0, r.requests - PRICES.cloudfrontFreeRequests) / 10_000) * PRICES.cloudfrontHttpsPer10k +
+                Math.max(0, r.gbOut - PRICES.cloudfrontFreeGb) * PRICES.cloudfrontGbOut,
         ),
     );
 
     for (const acl of ofType(run, "aws:wafv2/webAcl:WebAcl")) {
         const rules = acl.inputs.rules?.length ?? 0;
-        lines.push(both("WAF", `1 web ACL + ${rules} rules + requests`, (r) => PRICES.wafWebAclMonth + rules * PRICES.wafRuleMonth + (r.requests / 1e6) * PRICES.wafPerMillionRequests));
+        lines.push(
+            both(
+                "WAF",
+                `1 web ACL + ${rules} rules + requests`,
+                (r) => PRICES.wafWebAclMonth + rules * PRICES.wafRuleMonth + (r.requests / 1e6) * PRICES.wafPerMillionRequests,
+            ),
+        );
     }
 
     const secrets = ofType(run, "aws:secretsmanager/secret:Secret").length;
     lines.push(both("Secrets Manager", `${secrets} secrets`, () => secrets * PRICES.secretMonth));
 
     const serviceCount = ofType(run, "aws:ecs/service:Service").length;
-    const clusters = ofType(run, "aws:ecs/cluster:Cluster").filter((c) => c.inputs.settings?.some((s: any) => s.name === "containerInsights" && s.value !== "disabled")).length;
+    const clusters = ofType(run, "aws:ecs/cluster:Cluster").filter((c) =>
+        c.inputs.settings?.some((s: any) => s.name === "containerInsights" && s.value !== "disabled"),
+    ).length;
     const metrics = clusters * (8 + 11 * serviceCount);
     lines.push(both("CloudWatch Container Insights", `~${metrics} metrics`, () => metrics * PRICES.customMetricMonth));
     lines.push(

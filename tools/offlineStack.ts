@@ -143,14 +143,24 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
         case "awsx:ec2:Vpc": {
             const azs = inputs.numberOfAvailabilityZones ?? 3;
             const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}${i}${"0".repeat(8)}`.slice(0, 15));
-            return { ...inputs, vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ids("a"), privateSubnetIds: ids("b"), isolatedSubnetIds: ids("c") };
+            return {
+                ...inputs,
+                vpcId: "vpc-0123456789abcdef0",
+                publicSubnetIds: ids("a"),
+                privateSubnetIds: ids("b"),
+                isolatedSubnetIds: ids("c"),
+            };
         }
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: mockPassword(inputs.length, inputs.overrideSpecial ?? "") };
         case "random:index/randomString:RandomString":
             return { ...inputs, result: "abc123".padEnd(inputs.length, "x").slice(0, inputs.length) };
         case "aws:rds/cluster:Cluster":
-            return { ...base, endpoint: `${inputs.clusterIdentifier}.cluster-abc.${REGION}.rds.amazonaws.com`, readerEndpoint: `${inputs.clusterIdentifier}.cluster-ro-abc.${REGION}.rds.amazonaws.com` };
+            return {
+                ...base,
+                endpoint: `${inputs.clusterIdentifier}.cluster-abc.${REGION}.rds.amazonaws.com`,
+                readerEndpoint: `${inputs.clusterIdentifier}.cluster-ro-abc.${REGION}.rds.amazonaws.com`,
+            };
         case "aws:lb/loadBalancer:LoadBalancer":
             return {
                 ...base,
@@ -160,7 +170,11 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
                 zoneId: "Z35SXDOTRQ7X7K",
             };
         case "aws:lb/targetGroup:TargetGroup":
-            return { ...base, arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/0123456789abcdef`, arnSuffix: `targetgroup/${name}/0123456789abcdef` };
+            return {
+                ...base,
+                arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/0123456789abcdef`,
+                arnSuffix: `targetgroup/${name}/0123456789abcdef`,
+            };
         case "aws:cloudfront/distribution:Distribution":
             return { ...base, domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" };
         case "aws:ecs/cluster:Cluster":
@@ -174,7 +188,17 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
         case "aws:wafv2/webAcl:WebAcl":
             return { ...base, arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${name}/0123` };
         case "aws:acm/certificate:Certificate":
-            return { ...base, domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_x.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm-validations.aws." }] };
+            return {
+                ...base,
+                domainValidationOptions: [
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_x.${inputs.domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: "_y.acm-validations.aws.",
+                    },
+                ],
+            };
         default:
             return base;
     }

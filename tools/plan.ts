@@ -17,7 +17,8 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:rds/clusterInstance:ClusterInstance": (i) => `${i.instanceClass} in ${i.availabilityZone}, public ${i.publiclyAccessible}`,
     "aws:lb/loadBalancer:LoadBalancer": (i) => `internal ${i.internal}, idle timeout ${i.idleTimeout} s`,
     "aws:lb/listener:Listener": (i) => `${i.protocol}:${i.port} → ${i.defaultActions?.[0]?.type}`,
-    "aws:lb/listenerRule:ListenerRule": (i) => `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => c.pathPattern?.values ?? []).join(" ")}`,
+    "aws:lb/listenerRule:ListenerRule": (i) =>
+        `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => c.pathPattern?.values ?? []).join(" ")}`,
     "aws:lb/targetGroup:TargetGroup": (i) => `${i.targetType}:${i.port}, health ${i.healthCheck?.path}, drain ${i.deregistrationDelay} s`,
     "aws:cloudfront/distribution:Distribution": (i) =>
         `${i.priceClass}, read timeout ${i.origins?.[0]?.vpcOriginConfig?.originReadTimeout} s, ${i.aliases?.join(" ") ?? "no custom domain"}, WAF ${i.webAclId ? "on" : "off"}`,
@@ -36,7 +37,8 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:cloudwatch/logGroup:LogGroup": (i) => `retention ${i.retentionInDays} d`,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) =>
         `${i.ipProtocol} ${i.fromPort ?? "all"} from ${i.prefixListId ?? i.referencedSecurityGroupId ?? i.cidrIpv4}`,
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => `${i.ipProtocol} ${i.fromPort ?? "all"} to ${i.referencedSecurityGroupId ?? i.cidrIpv4}`,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) =>
+        `${i.ipProtocol} ${i.fromPort ?? "all"} to ${i.referencedSecurityGroupId ?? i.cidrIpv4}`,
     "random:index/randomPassword:RandomPassword": (i) => `${i.length} characters`,
 };
 
@@ -79,7 +81,12 @@ export function maskedOutputs(run: StackRun): Record<string, unknown> {
 export function planJson(run: StackRun) {
     return {
         stack: run.stack,
-        resources: run.resources.map((r) => ({ path: resourcePath(run, r), type: r.type, summary: summarize(r), inputs: normalizedInputs(r) })),
+        resources: run.resources.map((r) => ({
+            path: resourcePath(run, r),
+            type: r.type,
+            summary: summarize(r),
+            inputs: normalizedInputs(r),
+        })),
         counts: Object.fromEntries(countByType(run)),
         outputs: maskedOutputs(run),
     };

@@ -129,7 +129,12 @@ async function evaluateResourcePolicy(
     stackTags: ReadonlyMap<string, string>,
     config: Record<string, unknown>,
 ): Promise<Pick<PolicyResult, "checked" | "violations">> {
-    const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    const validations =
+        policy.validateResource === undefined
+            ? []
+            : Array.isArray(policy.validateResource)
+              ? policy.validateResource
+              : [policy.validateResource];
     const violations: Violation[] = [];
     let checked = 0;
     for (const r of resources) {
@@ -224,7 +229,11 @@ async function evaluateStackPolicy(
  * run nor another policy's view of it. A policy that throws anything but not-applicable is a
  * bug: the error propagates, naming the policy and the resource.
  */
-export async function evaluatePolicies(run: Pick<StackRun, "resources">, policies: Policies = guardrails, options: EvaluateOptions = {}): Promise<PolicyResult[]> {
+export async function evaluatePolicies(
+    run: Pick<StackRun, "resources">,
+    policies: Policies = guardrails,
+    options: EvaluateOptions = {},
+): Promise<PolicyResult[]> {
     const resources = run.resources.map((r) => ({ ...r, inputs: deepFreeze(structuredClone(r.inputs)) }));
     const stackTags = freezeMap(options.stackTags ?? {});
     const results: PolicyResult[] = [];

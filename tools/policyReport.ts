@@ -7,7 +7,11 @@ import { evaluatePolicies, PolicyResult } from "./policyEval";
 /** Left-aligned text columns separated by " | ". */
 function table(rows: string[][]): string {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join(" | ").trimEnd();
+    const line = (r: string[]) =>
+        r
+            .map((cell, i) => cell.padEnd(widths[i]))
+            .join(" | ")
+            .trimEnd();
     return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.slice(1).map(line)].join("\n");
 }
 
@@ -15,7 +19,12 @@ function table(rows: string[][]): string {
 export function formatReport(stack: string, results: readonly PolicyResult[]): string {
     const rows = [
         ["policy", "enforcement", "resources checked", "violations"],
-        ...results.map((r) => [r.name, r.enforcementLevel, r.kind === "stack" && r.checked === 0 ? "0 (n/a)" : String(r.checked), String(r.violations.length)]),
+        ...results.map((r) => [
+            r.name,
+            r.enforcementLevel,
+            r.kind === "stack" && r.checked === 0 ? "0 (n/a)" : String(r.checked),
+            String(r.violations.length),
+        ]),
     ];
     const out = [`Policy pack onehub-guardrails on stack ${stack} (offline, under mocks)`, "", table(rows), ""];
     const failed = results.filter((r) => r.violations.length > 0);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkComponentName } from "./validation";
+import { checkComponentName } from "../common/validation";
 
 export interface OneHubClusterArgs {
     /**

@@ -1,5 +1,5 @@
 // Aurora MySQL Serverless v2 limits and the rules OneHub's SQL_DSN imposes on the password.
-import { checkInteger, checkMatches, checkStep, fail } from "./validation";
+import { checkInteger, checkMatches, checkStep, fail } from "../common/validation";
 
 /** Aurora MySQL 3 (MySQL 8.0 compatible); 3.10 is the current long-term-support line. */
 export const DEFAULT_ENGINE_VERSION = "8.0.mysql_aurora.3.10.0";
@@ -23,13 +23,7 @@ export interface CapacityKeys {
  * Validates a Serverless v2 capacity range.
  * See https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ServerlessV2ScalingConfiguration.html
  */
-export function checkCapacity(
-    keys: CapacityKeys,
-    min: number,
-    max: number,
-    secondsUntilAutoPause: number,
-    engineVersion: string,
-): void {
+export function checkCapacity(keys: CapacityKeys, min: number, max: number, secondsUntilAutoPause: number, engineVersion: string): void {
     const version = checkEngineVersion(keys.engineVersion, engineVersion);
     checkStep(keys.min, min, ACU_MIN, ACU_MAX, ACU_STEP);
     checkStep(keys.max, max, 1, ACU_MAX, ACU_STEP);
@@ -44,7 +38,11 @@ export function checkCapacity(
     }
     if (min === 0) {
         if (secondsUntilAutoPause === 0) {
-            fail(keys.min, min, `0 ACU means auto-pause: set ${keys.autoPause} to ${AUTO_PAUSE_MIN_SECONDS}–${AUTO_PAUSE_MAX_SECONDS}, or use a minimum of at least 0.5`);
+            fail(
+                keys.min,
+                min,
+                `0 ACU means auto-pause: set ${keys.autoPause} to ${AUTO_PAUSE_MIN_SECONDS}–${AUTO_PAUSE_MAX_SECONDS}, or use a minimum of at least 0.5`,
+            );
         }
         if (compareVersions(version, AUTO_PAUSE_MIN_VERSION) < 0) {
             fail(keys.engineVersion, engineVersion, `0 ACU (auto-pause) needs Aurora MySQL 3.08.0 or later`);
@@ -54,7 +52,12 @@ export function checkCapacity(
 
 /** Parses "8.0.mysql_aurora.3.10.0" into [3, 10, 0]. */
 export function checkEngineVersion(key: string, engineVersion: string): number[] {
-    checkMatches(key, engineVersion, /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/, 'must be an Aurora MySQL 3 version such as "8.0.mysql_aurora.3.10.0"');
+    checkMatches(
+        key,
+        engineVersion,
+        /^8\.0\.mysql_aurora\.3\.\d{2}\.\d+$/,
+        'must be an Aurora MySQL 3 version such as "8.0.mysql_aurora.3.10.0"',
+    );
     return engineVersion.split(".").slice(3).map(Number);
 }
 

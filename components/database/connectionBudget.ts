@@ -2,7 +2,7 @@
 // connection limit. OneHub's own defaults (1000 open per task) would exhaust a small Aurora
 // ("Error 1040: Too many connections") as soon as the slaves scale out.
 import { maxConnections } from "./aurora";
-import { fail } from "./validation";
+import { fail } from "../common/validation";
 
 /** Connections kept free for the RDS agent, the Query Editor and an operator's client. */
 export const RESERVED_CONNECTIONS = 10;
@@ -27,7 +27,11 @@ export interface PoolSettings {
  * maxOpen = min(100, floor((max_connections − 10 reserved) / (1 master + maxSlaves))).
  * `keys` name the settings a user would change when the budget is too small.
  */
-export function poolSettings(dbMaxCapacity: number, maxSlaves: number, keys: { dbMaxCapacity: string; slaveMaxCount: string }): PoolSettings {
+export function poolSettings(
+    dbMaxCapacity: number,
+    maxSlaves: number,
+    keys: { dbMaxCapacity: string; slaveMaxCount: string },
+): PoolSettings {
     const databaseMaxConnections = maxConnections(dbMaxCapacity);
     const maxTasks = 1 + maxSlaves;
     const perTask = Math.floor((databaseMaxConnections - RESERVED_CONNECTIONS) / maxTasks);

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION, PASSWORD_LENGTH, PASSWORD_SPECIALS } from "./aurora";
-import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty } from "./validation";
+import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty } from "../common/validation";
 
 export const DB_PORT = 3306;
 export const DB_NAME = "onehub";
@@ -92,7 +92,12 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         const maxCapacity = args.maxCapacity ?? 4;
         const secondsUntilAutoPause = args.secondsUntilAutoPause ?? 0;
         checkCapacity(
-            { min: key("minCapacity"), max: key("maxCapacity"), autoPause: key("secondsUntilAutoPause"), engineVersion: key("engineVersion") },
+            {
+                min: key("minCapacity"),
+                max: key("maxCapacity"),
+                autoPause: key("secondsUntilAutoPause"),
+                engineVersion: key("engineVersion"),
+            },
             minCapacity,
             maxCapacity,
             secondsUntilAutoPause,

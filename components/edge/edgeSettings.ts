@@ -1,5 +1,5 @@
 // Limits and managed ids of the edge (ALB, CloudFront, WAF), and the check of its settings.
-import { checkInteger, checkMatches, checkOneOf, fail } from "./validation";
+import { checkInteger, checkMatches, checkOneOf, fail } from "../common/validation";
 
 /** ALB idle timeout bounds we accept. AWS allows 1–4000; below 60 s every slow LLM answer 504s. */
 export const ALB_IDLE_TIMEOUT = { min: 60, max: 4000, default: 600 };
@@ -96,7 +96,12 @@ const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{
 export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
     const k = (key: keyof EdgeSettings) => `${prefix}${key}`;
     checkInteger(k("albIdleTimeout"), s.albIdleTimeout ?? ALB_IDLE_TIMEOUT.default, ALB_IDLE_TIMEOUT.min, ALB_IDLE_TIMEOUT.max);
-    checkInteger(k("originReadTimeout"), s.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default, ORIGIN_READ_TIMEOUT.min, ORIGIN_READ_TIMEOUT.max);
+    checkInteger(
+        k("originReadTimeout"),
+        s.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default,
+        ORIGIN_READ_TIMEOUT.min,
+        ORIGIN_READ_TIMEOUT.max,
+    );
     checkInteger(
         k("originKeepaliveTimeout"),
         s.originKeepaliveTimeout ?? ORIGIN_KEEPALIVE_TIMEOUT.default,
@@ -109,7 +114,12 @@ export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
         checkMatches(k("albAccessLogsBucket"), s.albAccessLogsBucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name");
     }
     if (s.albCertificateArn) {
-        checkMatches(k("albCertificateArn"), s.albCertificateArn, /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, "must be an ACM certificate ARN in the stack's region");
+        checkMatches(
+            k("albCertificateArn"),
+            s.albCertificateArn,
+            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+            "must be an ACM certificate ARN in the stack's region",
+        );
         if (!s.albOriginDomainName) {
             fail(
                 k("albOriginDomainName"),
@@ -150,7 +160,12 @@ export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
         );
     }
     if (s.hostedZoneId) {
-        checkMatches(k("hostedZoneId"), s.hostedZoneId, /^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+        checkMatches(
+            k("hostedZoneId"),
+            s.hostedZoneId,
+            /^Z[A-Z0-9]{1,31}$/,
+            "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+        );
     }
 
     const rate = checkInteger(k("wafRateLimit"), s.wafRateLimit ?? 2000, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);

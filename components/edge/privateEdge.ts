@@ -9,7 +9,7 @@ import {
     EdgeSettings,
     validateEdgeSettings,
 } from "./edgeSettings";
-import { checkComponentName, checkNonEmpty } from "./validation";
+import { checkComponentName, checkNonEmpty } from "../common/validation";
 import { wafRules } from "./wafRules";
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
@@ -238,7 +238,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
             }
         }
 
-        this.url = args.customDomain ? pulumi.output(`https://${args.customDomain}`) : pulumi.interpolate`https://${distribution.domainName}`;
+        this.url = args.customDomain
+            ? pulumi.output(`https://${args.customDomain}`)
+            : pulumi.interpolate`https://${distribution.domainName}`;
         this.distributionId = distribution.id;
         this.distributionDomainName = distribution.domainName;
         this.albArn = alb.arn;

@@ -17,7 +17,8 @@ function managedGroup(priority: number, name: string, metricPrefix: string, over
             managedRuleGroupStatement: {
                 vendorName: "AWS",
                 name,
-                ruleActionOverrides: overrides.length === 0 ? undefined : overrides.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+                ruleActionOverrides:
+                    overrides.length === 0 ? undefined : overrides.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
             },
         },
         visibilityConfig: visibility(`${metricPrefix}-${name}`),

@@ -1,7 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { checkAzCount, subnetMasks } from "./subnetLayout";
-import { checkComponentName, checkOneOf } from "./validation";
+import { checkComponentName, checkOneOf } from "../common/validation";
 
 export const NAT_STRATEGIES = ["None", "Single", "OnePerAz"] as const;
 

@@ -1,4 +1,4 @@
-import { checkInteger, checkMatches, fail } from "./validation";
+import { checkInteger, checkMatches, fail } from "../common/validation";
 
 /** AZ counts we support: an ALB needs 2 AZs; 6 is the most any AWS region offers. */
 export const MIN_AZS = 2;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { checkComponentName, fail } from "./validation";
+import { checkComponentName, fail } from "../common/validation";
 
 /** Generated secrets are 48 letters and digits: ≥ 32 as OneHub's docs ask, nothing to escape. */
 const GENERATED_LENGTH = 48;

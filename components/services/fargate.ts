@@ -1,6 +1,6 @@
 // The CPU/memory combinations Fargate accepts, from
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-import { fail } from "./validation";
+import { fail } from "../common/validation";
 
 const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
 
@@ -22,6 +22,10 @@ export function checkFargateSize(cpuKey: string, memoryKey: string, cpu: number,
     }
     if (!memories.includes(memory)) {
         const [lo, hi] = [memories[0], memories[memories.length - 1]];
-        fail(memoryKey, memory, `must be one Fargate allows with ${cpu} CPU units: ${lo}–${hi} MiB (${memories.length <= 3 ? memories.join(", ") : `steps of ${memories[1] - memories[0]}`})`);
+        fail(
+            memoryKey,
+            memory,
+            `must be one Fargate allows with ${cpu} CPU units: ${lo}–${hi} MiB (${memories.length <= 3 ? memories.join(", ") : `steps of ${memories[1] - memories[0]}`})`,
+        );
     }
 }

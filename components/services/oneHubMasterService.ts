@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MASTER_PATHS, PRIORITY } from "./routing";
 import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
-import { checkComponentName, checkInteger } from "./validation";
+import { checkComponentName, checkInteger } from "../common/validation";
 
 export interface OneHubMasterServiceArgs extends OneHubServiceArgs {
     /**

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRelayPaths, chunkRules, PRIORITY } from "./routing";
 import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
-import { checkComponentName, checkInteger, fail } from "./validation";
+import { checkComponentName, checkInteger, fail } from "../common/validation";
 
 export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
     /**
@@ -105,7 +105,11 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const policy = (suffix: string, targetValue: number, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification) =>
+        const policy = (
+            suffix: string,
+            targetValue: number,
+            metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+        ) =>
             new aws.appautoscaling.Policy(
                 `${name}-${suffix}`,
                 {

@@ -1,6 +1,6 @@
 // Which ALB listener rules send which OneHub paths where, and a model of how the ALB
 // evaluates them, so tests can check real OneHub paths against the rules we register.
-import { fail } from "./validation";
+import { fail } from "../common/validation";
 
 /**
  * OneHub's relay (API-key) route groups, from its router: these scale out on the slaves.

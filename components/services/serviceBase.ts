@@ -4,8 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkFargateSize } from "./fargate";
-import { DB_PORT } from "./oneHubDatabase";
-import { checkInteger, checkLogRetention, checkMatches, fail } from "./validation";
+import { DB_PORT } from "../database/oneHubDatabase";
+import { checkInteger, checkLogRetention, checkMatches, fail } from "../common/validation";
 
 export const CONTAINER_NAME = "onehub";
 export const CONTAINER_PORT = 3000;
@@ -16,15 +16,29 @@ export const DEFAULT_IMAGE_TAG = "v0.14.27";
 export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha"];
 /** Env vars the components own; a caller setting them would break the cluster's invariants. */
 const RESERVED_ENV = [
-    "SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET", "NODE_TYPE", "MEMORY_CACHE_ENABLED", "SYNC_FREQUENCY",
-    "TZ", "PORT", "SQL_MAX_OPEN_CONNS", "SQL_MAX_IDLE_CONNS", "SQL_MAX_LIFETIME", "CHANNEL_TEST_FREQUENCY",
+    "SQL_DSN",
+    "SESSION_SECRET",
+    "USER_TOKEN_SECRET",
+    "NODE_TYPE",
+    "MEMORY_CACHE_ENABLED",
+    "SYNC_FREQUENCY",
+    "TZ",
+    "PORT",
+    "SQL_MAX_OPEN_CONNS",
+    "SQL_MAX_IDLE_CONNS",
+    "SQL_MAX_LIFETIME",
+    "CHANNEL_TEST_FREQUENCY",
 ];
 /**
  * Names that look like credentials belong in Secrets Manager, never in plain env. Matched by
  * "_"-separated word, so OneHub's TIKTOKEN_CACHE_DIR is not taken for a token.
  */
 const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "KEY", "APIKEY", "ACCESSKEY"];
-const isCredentialName = (name: string) => name.toUpperCase().split("_").some((w) => CREDENTIAL_WORDS.includes(w)) || /CONN_STRING/.test(name.toUpperCase());
+const isCredentialName = (name: string) =>
+    name
+        .toUpperCase()
+        .split("_")
+        .some((w) => CREDENTIAL_WORDS.includes(w)) || /CONN_STRING/.test(name.toUpperCase());
 
 export interface OneHubServiceArgs {
     /** ECS cluster ARN; the cluster must offer the FARGATE (and, for Spot slaves, FARGATE_SPOT) capacity providers. */
@@ -98,10 +112,19 @@ export function validateServiceArgs(args: Partial<OneHubServiceArgs>, k: (field:
 }
 
 export function checkImage(repositoryKey: string, tagKey: string, repository: string, tag: string): void {
-    checkMatches(repositoryKey, repository, /^[a-z0-9]+([._/:-][a-z0-9]+)*$/, "must be an image repository such as ghcr.io/martialbe/one-api");
+    checkMatches(
+        repositoryKey,
+        repository,
+        /^[a-z0-9]+([._/:-][a-z0-9]+)*$/,
+        "must be an image repository such as ghcr.io/martialbe/one-api",
+    );
     checkMatches(tagKey, tag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as v0.14.27");
     if (FLOATING_TAGS.includes(tag.toLowerCase())) {
-        fail(tagKey, tag, "must be a pinned release such as v0.14.27: a floating tag lets a slave that scales out later run code newer than the schema the master migrated");
+        fail(
+            tagKey,
+            tag,
+            "must be a pinned release such as v0.14.27: a floating tag lets a slave that scales out later run code newer than the schema the master migrated",
+        );
     }
 }
 
@@ -111,7 +134,11 @@ export function checkEnvironment(key: string, env: Record<string, string>): void
             fail(`${key}.${name}`, env[name], "is set by the component itself and cannot be overridden");
         }
         if (isCredentialName(name)) {
-            fail(`${key}.${name}`, "(hidden)", "looks like a credential: plain environment is visible in the task definition; keep it in Secrets Manager");
+            fail(
+                `${key}.${name}`,
+                "(hidden)",
+                "looks like a credential: plain environment is visible in the task definition; keep it in Secrets Manager",
+            );
         }
     }
 }
@@ -149,23 +176,53 @@ export function createServiceBase(
     );
     new aws.vpc.SecurityGroupIngressRule(
         `${name}-from-alb`,
-        { securityGroupId: securityGroup.id, referencedSecurityGroupId: args.albSecurityGroupId, ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, description: "ALB to OneHub", tags },
+        {
+            securityGroupId: securityGroup.id,
+            referencedSecurityGroupId: args.albSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: CONTAINER_PORT,
+            toPort: CONTAINER_PORT,
+            description: "ALB to OneHub",
+            tags,
+        },
         opts,
     );
     new aws.vpc.SecurityGroupEgressRule(
         `${name}-alb-to-tasks`,
-        { securityGroupId: args.albSecurityGroupId, referencedSecurityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, description: `ALB to OneHub ${name}`, tags },
+        {
+            securityGroupId: args.albSecurityGroupId,
+            referencedSecurityGroupId: securityGroup.id,
+            ipProtocol: "tcp",
+            fromPort: CONTAINER_PORT,
+            toPort: CONTAINER_PORT,
+            description: `ALB to OneHub ${name}`,
+            tags,
+        },
         opts,
     );
     // Upstream LLM providers live anywhere on the internet (through NAT), on any port.
     new aws.vpc.SecurityGroupEgressRule(
         `${name}-to-internet`,
-        { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Upstream LLM providers, image pulls, AWS APIs", tags },
+        {
+            securityGroupId: securityGroup.id,
+            ipProtocol: "-1",
+            cidrIpv4: "0.0.0.0/0",
+            description: "Upstream LLM providers, image pulls, AWS APIs",
+            tags,
+        },
         opts,
     );
     new aws.vpc.SecurityGroupIngressRule(
         `${name}-to-db`,
-        { securityGroupId: args.databaseSecurityGroupId, referencedSecurityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: DB_PORT, toPort: DB_PORT, description: `OneHub ${name} tasks`, tags },
+        {
+            securityGroupId: args.databaseSecurityGroupId,
+            referencedSecurityGroupId: securityGroup.id,
+            ipProtocol: "tcp",
+            fromPort: DB_PORT,
+            toPort: DB_PORT,
+            description: `OneHub ${name} tasks`,
+            tags,
+        },
         opts,
     );
 
@@ -180,7 +237,11 @@ export function createServiceBase(
                 Version: "2012-10-17",
                 Statement: [
                     { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
-                    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                    {
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                    },
                 ],
             }),
         },
@@ -197,7 +258,12 @@ export function createServiceBase(
                 Statement: [
                     {
                         Effect: "Allow",
-                        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                        Action: [
+                            "ssmmessages:CreateControlChannel",
+                            "ssmmessages:CreateDataChannel",
+                            "ssmmessages:OpenControlChannel",
+                            "ssmmessages:OpenDataChannel",
+                        ],
                         Resource: "*",
                     },
                 ],
@@ -234,7 +300,10 @@ export function createServiceBase(
         ],
         // The image has busybox wget but no curl.
         healthCheck: {
-            command: ["CMD-SHELL", `wget -q -O - http://localhost:${CONTAINER_PORT}${HEALTH_CHECK_PATH} | grep -q '"success":true' || exit 1`],
+            command: [
+                "CMD-SHELL",
+                `wget -q -O - http://localhost:${CONTAINER_PORT}${HEALTH_CHECK_PATH} | grep -q '"success":true' || exit 1`,
+            ],
             interval: 30,
             timeout: 10,
             retries: 3,
