@@ -1,18 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION } from "./database/aurora";
+import { checkCapacity, checkPassword, checkRebootedCapacity, DEFAULT_ENGINE_VERSION, DEFAULT_MAX_CAPACITY } from "./database/aurora";
 import { poolSettings } from "./database/connectionBudget";
 import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edge/edgeSettings";
 import { OneHubCluster } from "./cluster/oneHubCluster";
 import { OneHubDatabase } from "./database/oneHubDatabase";
 import { NAT_STRATEGIES, OneHubNetwork } from "./network/oneHubNetwork";
 import { OneHubMasterService } from "./services/oneHubMasterService";
-import { checkSuppliedSecret, OneHubSecrets } from "./secrets/oneHubSecrets";
-import { checkSlaveScaling, OneHubSlaveService } from "./services/oneHubSlaveService";
+import { checkHashidsSalt, checkSuppliedSecret, OneHubSecrets } from "./secrets/oneHubSecrets";
+import { checkSlaveScaling, OneHubSlaveService, SLAVE_DEREGISTRATION_DELAY } from "./services/oneHubSlaveService";
 import { PrivateEdge } from "./edge/privateEdge";
 import { checkRelayPaths } from "./services/routing";
 import { CONTAINER_NAME, validateServiceArgs } from "./services/serviceBase";
 import { checkAzCount, subnetMasks } from "./network/subnetLayout";
+import { checkExistingVpc } from "./network/vpcChecks";
 import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
 
 /**
@@ -23,7 +24,16 @@ import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from
 export interface OneHubArgs extends EdgeSettings {
     /** Availability Zones of a new VPC, 2–6. Default 2 (prod 3). */
     azCount?: number;
-    /** NAT gateways of a new VPC: "Single", "OnePerAz" or "None". Default "Single" (prod "OnePerAz"). */
+    /**
+     * The zones of a new VPC, `azCount` of them, each supporting CloudFront VPC origins. Default: the
+     * region's first `azCount` zones, checked at preview (the stack program passes the first ones
+     * that support VPC origins). Changing them later replaces every subnet.
+     */
+    availabilityZoneNames?: string[];
+    /**
+     * NAT gateways of a new VPC: "Single" or "OnePerAz". Default "Single" (prod "OnePerAz"). "None"
+     * only with `existingVpcId`, whose own routing must give the tasks egress.
+     */
     natStrategy?: string;
     /** CIDR of a new VPC. Default "10.0.0.0/16". */
     vpcCidr?: string;
@@ -40,6 +50,12 @@ export interface OneHubArgs extends EdgeSettings {
     dbMinCapacity?: number;
     /** Maximum ACUs, 1–256 in 0.5 steps. Default 4 (prod 64). */
     dbMaxCapacity?: number;
+    /**
+     * The `dbMaxCapacity` every Aurora instance has been rebooted with, 1–256 in 0.5 steps: the pools
+     * are sized from max_connections at the smaller of the two. Default 4 (prod 64). Raise it only
+     * after rebooting each instance. See OneHubDatabaseArgs.rebootedMaxCapacity.
+     */
+    dbRebootedMaxCapacity?: number;
     /** Auto-pause delay for a 0-ACU minimum, 300–86400 s; 0 = off. Default 0. */
     dbSecondsUntilAutoPause?: number;
     /** Aurora readers in other AZs, 0–15. Default 0 (prod 1). */
@@ -89,24 +105,26 @@ export interface OneHubArgs extends EdgeSettings {
     channelTestFrequency?: number;
     /** Retention of every log group (tasks and Aurora exports), a CloudWatch value. Default 7 (prod 30). */
     logRetentionDays?: number;
-    /** Target-group deregistration delay (s), 0–3600. Default 300. */
+    /** Seconds a stopping slave drains its streams, 0–3600. Default 300. (The master drains in 5 s.) */
     deregistrationDelay?: number;
     /** Extra relay path patterns for the slaves. Default []. */
     extraRelayPaths?: string[];
     /** Run the services in this existing ECS cluster (with FARGATE and FARGATE_SPOT). Default "" (create one). */
     existingClusterName?: string;
-    /** Create the ECS service-linked role (accounts that never used ECS). Default false. */
+    /** Create the ECS service-linked role at deploy time if missing, never delete it. Default true. */
+    ensureEcsServiceLinkedRole?: boolean;
+    /** Retired; see OneHubClusterArgs.createServiceLinkedRole. Default false. */
     createEcsServiceLinkedRole?: boolean;
     /** Existing SESSION_SECRET (secret); generated when unset. */
     sessionSecret?: pulumi.Input<string>;
     /** Existing USER_TOKEN_SECRET (secret); generated when unset. */
     userTokenSecret?: pulumi.Input<string>;
     /**
-     * HASHIDS_SALT, the sqids alphabet API keys are encoded with, the same on every node.
-     * Default "" (OneHub's default alphabet). Keep an existing installation's value: changing it
+     * HASHIDS_SALT (secret), the sqids alphabet API key ids are encoded with, the same on every node.
+     * Default: unset (OneHub's default alphabet). Keep an existing installation's value: changing it
      * invalidates every issued key.
      */
-    hashidsSalt?: string;
+    hashidsSalt?: pulumi.Input<string>;
 }
 
 /**
@@ -116,7 +134,14 @@ export interface OneHubArgs extends EdgeSettings {
 export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     const k = (key: keyof OneHubArgs) => `${keyPrefix}${key}`;
     const azCount = checkAzCount(k("azCount"), args.azCount ?? 2);
-    checkOneOf(k("natStrategy"), args.natStrategy ?? "Single", NAT_STRATEGIES as readonly string[]);
+    const natStrategy = checkOneOf(k("natStrategy"), args.natStrategy ?? "Single", ["None", ...NAT_STRATEGIES]);
+    if (natStrategy === "None" && !args.existingVpcId) {
+        fail(
+            k("natStrategy"),
+            natStrategy,
+            `needs ${k("existingVpcId")}: a new VPC without NAT gives the tasks no route to the image registry, Secrets Manager, CloudWatch Logs or the LLM providers (CannotPullContainer); use "Single" or "OnePerAz"`,
+        );
+    }
     subnetMasks(k("vpcCidr"), args.vpcCidr ?? "10.0.0.0/16", azCount);
     const subnetKeys = ["existingPrivateSubnetIds", "existingDatabaseSubnetIds"] as const;
     if (!args.existingVpcId) {
@@ -140,7 +165,7 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     checkCapacity(
         { min: k("dbMinCapacity"), max: k("dbMaxCapacity"), autoPause: k("dbSecondsUntilAutoPause"), engineVersion: k("dbEngineVersion") },
         args.dbMinCapacity ?? 0.5,
-        args.dbMaxCapacity ?? 4,
+        args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY,
         args.dbSecondsUntilAutoPause ?? 0,
         args.dbEngineVersion ?? DEFAULT_ENGINE_VERSION,
     );
@@ -159,28 +184,37 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
         );
     }
     const service = (cpu: keyof OneHubArgs, memory: keyof OneHubArgs) =>
-        validateServiceArgs({ ...args, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined }, (field) =>
-            field === "cpu" ? k(cpu) : field === "memory" ? k(memory) : `${keyPrefix}${field}`,
+        validateServiceArgs(
+            { ...args, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined },
+            (field) => (field === "cpu" ? k(cpu) : field === "memory" ? k(memory) : `${keyPrefix}${field}`),
+            false,
         );
     service("masterCpu", "masterMemory");
     service("slaveCpu", "slaveMemory");
     checkInteger(k("channelTestFrequency"), args.channelTestFrequency ?? 0, 0, 10080);
+    checkInteger(k("deregistrationDelay"), args.deregistrationDelay ?? SLAVE_DEREGISTRATION_DELAY, 0, 3600);
     const scaling = checkSlaveScaling(slaveScalingOf(args), (field) =>
         k(`slave${field[0].toUpperCase()}${field.slice(1)}` as keyof OneHubArgs),
     );
     checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
-    poolSettings(args.dbMaxCapacity ?? 4, scaling.maxCount, { dbMaxCapacity: k("dbMaxCapacity"), slaveMaxCount: k("slaveMaxCount") });
+    checkRebootedCapacity(k("dbRebootedMaxCapacity"), args.dbRebootedMaxCapacity ?? DEFAULT_MAX_CAPACITY);
+    poolsOf(args, k);
     if (args.existingClusterName) {
         checkMatches(k("existingClusterName"), args.existingClusterName, /^[A-Za-z0-9_-]{1,255}$/, "must be an ECS cluster name");
     }
-    if (args.hashidsSalt) {
-        const chars = [...args.hashidsSalt];
-        if (chars.length < 3 || new Set(chars).size !== chars.length || !/^[\x21-\x7e]+$/.test(args.hashidsSalt)) {
-            fail(k("hashidsSalt"), args.hashidsSalt, "must be a sqids alphabet: at least 3 printable ASCII characters, none repeated");
-        }
-    }
+    checkHashidsSalt(k("hashidsSalt"), args.hashidsSalt);
     checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
     checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
+}
+
+/** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
+function poolsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
+    const max = args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY;
+    const rebooted = args.dbRebootedMaxCapacity ?? DEFAULT_MAX_CAPACITY;
+    return poolSettings(Math.min(max, rebooted), args.slaveMaxCount ?? 3, {
+        capacity: rebooted < max ? k("dbRebootedMaxCapacity") : k("dbMaxCapacity"),
+        slaveMaxCount: k("slaveMaxCount"),
+    });
 }
 
 function slaveScalingOf(args: OneHubArgs) {
@@ -224,12 +258,28 @@ export class OneHub extends pulumi.ComponentResource {
         let databaseSubnetIds: pulumi.Input<string[]>;
         if (args.existingVpcId) {
             vpcId = pulumi.output(args.existingVpcId);
-            privateSubnetIds = args.existingPrivateSubnetIds ?? [];
+            // Checked at preview: the ALB in these subnets must be able to become a VPC origin.
+            const existingVpcId = args.existingVpcId;
+            privateSubnetIds = pulumi
+                .output(args.existingPrivateSubnetIds ?? [])
+                .apply((ids) =>
+                    checkExistingVpc(
+                        { vpcId: "OneHub args.existingVpcId", privateSubnetIds: "OneHub args.existingPrivateSubnetIds" },
+                        existingVpcId,
+                        ids,
+                        parent,
+                    ),
+                );
             databaseSubnetIds = args.existingDatabaseSubnetIds ?? [];
         } else {
             const network = new OneHubNetwork(
                 `${name}-net`,
-                { azCount: args.azCount, natStrategy: args.natStrategy, cidrBlock: args.vpcCidr },
+                {
+                    azCount: args.azCount,
+                    availabilityZoneNames: args.availabilityZoneNames,
+                    natStrategy: args.natStrategy,
+                    cidrBlock: args.vpcCidr,
+                },
                 parent,
             );
             vpcId = network.vpcId;
@@ -239,7 +289,7 @@ export class OneHub extends pulumi.ComponentResource {
 
         const secrets = new OneHubSecrets(
             `${name}-secrets`,
-            { sessionSecret: args.sessionSecret, userTokenSecret: args.userTokenSecret },
+            { sessionSecret: args.sessionSecret, userTokenSecret: args.userTokenSecret, hashidsSalt: args.hashidsSalt },
             parent,
         );
 
@@ -251,6 +301,7 @@ export class OneHub extends pulumi.ComponentResource {
                 engineVersion: args.dbEngineVersion,
                 minCapacity: args.dbMinCapacity,
                 maxCapacity: args.dbMaxCapacity,
+                rebootedMaxCapacity: args.dbRebootedMaxCapacity,
                 secondsUntilAutoPause: args.dbSecondsUntilAutoPause,
                 readerCount: args.dbReaderCount,
                 backupRetentionDays: args.dbBackupRetentionDays,
@@ -279,25 +330,34 @@ export class OneHub extends pulumi.ComponentResource {
             clusterArn = aws.ecs.getClusterOutput({ clusterName: args.existingClusterName }, parent).arn;
             clusterName = pulumi.output(args.existingClusterName);
         } else {
-            const cluster = new OneHubCluster(`${name}-ecs`, { createServiceLinkedRole: args.createEcsServiceLinkedRole }, parent);
+            const cluster = new OneHubCluster(
+                `${name}-ecs`,
+                {
+                    ensureServiceLinkedRole: args.ensureEcsServiceLinkedRole,
+                    createServiceLinkedRole: args.createEcsServiceLinkedRole,
+                    logRetentionDays: args.logRetentionDays,
+                },
+                parent,
+            );
             clusterArn = cluster.clusterArn;
             clusterName = cluster.clusterName;
         }
 
         const scaling = slaveScalingOf(args);
-        const pools = poolSettings(args.dbMaxCapacity ?? 4, args.slaveMaxCount ?? 3, {
-            dbMaxCapacity: "dbMaxCapacity",
-            slaveMaxCount: "slaveMaxCount",
-        });
+        const pools = poolsOf(args, (key) => `OneHub args.${key}`);
         const shared = {
             clusterArn,
             vpcId,
             subnetIds: privateSubnetIds,
             imageRepository: args.imageRepository,
             imageTag: args.imageTag,
-            sqlDsnSecretArn: database.sqlDsnSecretArn,
-            sessionSecretArn: secrets.sessionSecretArn,
-            userTokenSecretArn: secrets.userTokenSecretArn,
+            // Pinned to their versions, and SQL_DSN to the writer: no task starts before they exist.
+            secrets: {
+                SQL_DSN: database.sqlDsnValueFrom,
+                SESSION_SECRET: secrets.sessionSecretValueFrom,
+                USER_TOKEN_SECRET: secrets.userTokenSecretValueFrom,
+                HASHIDS_SALT: secrets.hashidsSaltValueFrom,
+            },
             listenerArn: edge.listenerArn,
             albSecurityGroupId: edge.albSecurityGroupId,
             databaseSecurityGroupId: database.securityGroupId,
@@ -306,8 +366,6 @@ export class OneHub extends pulumi.ComponentResource {
             sqlMaxIdleConns: pools.maxIdle,
             sqlMaxLifetime: pools.maxLifetimeSeconds,
             logRetentionDays: args.logRetentionDays,
-            deregistrationDelay: args.deregistrationDelay,
-            environment: args.hashidsSalt ? { HASHIDS_SALT: args.hashidsSalt } : undefined,
         };
         const master = new OneHubMasterService(
             `${name}-master`,
@@ -320,12 +378,14 @@ export class OneHub extends pulumi.ComponentResource {
                 ...shared,
                 cpu: args.slaveCpu,
                 memory: args.slaveMemory,
+                // Resolves only after the master's rollout gate: the slaves roll after the master.
                 masterServiceName: master.serviceName,
+                deregistrationDelay: args.deregistrationDelay,
                 extraRelayPaths: args.extraRelayPaths,
                 albArnSuffix: edge.albArnSuffix,
                 ...scaling,
             },
-            { parent: this, dependsOn: [master] },
+            parent,
         );
 
         const region = aws.getRegionOutput({}, parent).region;

@@ -85,6 +85,7 @@ export function loadConfig(): OneHubArgs {
         dbEngineVersion: r.string("dbEngineVersion"),
         dbMinCapacity: r.number("dbMinCapacity"),
         dbMaxCapacity: r.number("dbMaxCapacity"),
+        dbRebootedMaxCapacity: r.number("dbRebootedMaxCapacity"),
         dbSecondsUntilAutoPause: r.integer("dbSecondsUntilAutoPause"),
         dbReaderCount: r.integer("dbReaderCount"),
         dbBackupRetentionDays: r.integer("dbBackupRetentionDays"),
@@ -127,10 +128,11 @@ export function loadConfig(): OneHubArgs {
         deregistrationDelay: r.integer("deregistrationDelay"),
         extraRelayPaths: r.stringList("extraRelayPaths"),
         existingClusterName: r.string("existingClusterName"),
+        ensureEcsServiceLinkedRole: r.boolean("ensureEcsServiceLinkedRole"),
         createEcsServiceLinkedRole: r.boolean("createEcsServiceLinkedRole"),
         sessionSecret: r.secret("sessionSecret"),
         userTokenSecret: r.secret("userTokenSecret"),
-        hashidsSalt: r.string("hashidsSalt"),
+        hashidsSalt: r.secret("hashidsSalt"),
     };
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.
     validateOneHubArgs(args, `${CONFIG_NAMESPACE}:`);
@@ -140,5 +142,6 @@ export function loadConfig(): OneHubArgs {
         dbPassword: secret(args.dbPassword),
         sessionSecret: secret(args.sessionSecret),
         userTokenSecret: secret(args.userTokenSecret),
+        hashidsSalt: secret(args.hashidsSalt),
     };
 }

@@ -1,4 +1,5 @@
-// Entry point of `pulumi up`: the returned object's keys become the stack outputs.
+// Entry point of `pulumi up`: Pulumi runs the exported (async) function; the keys of the object it
+// resolves to become the stack outputs.
 import { program } from "./program";
 
-export = program();
+export = program;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { subnetMasks } from "../components/network/subnetLayout";
-import { runStack, StackRun } from "../tools/offlineStack";
+import { MOCK_VPC_ID, runStack, StackRun } from "../tools/offlineStack";
 import { expectConfigError, ofType, one, stackRun } from "./util";
 
 const VPC = "awsx:ec2:Vpc";
@@ -14,13 +14,13 @@ describe("network", () => {
 
     it("spreads dev over 2 AZs with a single NAT gateway", () => {
         const vpc = one(runs.dev, VPC).inputs;
-        assert.strictEqual(vpc.numberOfAvailabilityZones, 2);
+        assert.strictEqual(vpc.availabilityZoneNames.length, 2);
         assert.deepStrictEqual(vpc.natGateways, { strategy: "Single" });
     });
 
     it("spreads prod over 3 AZs with a NAT gateway per AZ", () => {
         const vpc = one(runs.prod, VPC).inputs;
-        assert.strictEqual(vpc.numberOfAvailabilityZones, 3);
+        assert.strictEqual(vpc.availabilityZoneNames.length, 3);
         assert.deepStrictEqual(vpc.natGateways, { strategy: "OnePerAz" });
     });
 
@@ -37,15 +37,15 @@ describe("network", () => {
     it("creates no VPC when an existing one is given, and places the database in its subnets", async () => {
         const run = await runStack("dev", {
             config: {
-                "onehub:existingVpcId": "vpc-0aaaaaaaaaaaaaaaa",
-                "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-02222222"],
+                "onehub:existingVpcId": MOCK_VPC_ID,
+                "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-11111111"],
                 "onehub:existingDatabaseSubnetIds": ["subnet-03333333", "subnet-04444444"],
             },
         });
         assert.strictEqual(ofType(run, VPC).length, 0);
         assert.strictEqual(ofType(run, "onehub:index:OneHubNetwork").length, 0);
         assert.deepStrictEqual(one(run, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds, ["subnet-03333333", "subnet-04444444"]);
-        assert.strictEqual(one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg").inputs.vpcId, "vpc-0aaaaaaaaaaaaaaaa");
+        assert.strictEqual(one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg").inputs.vpcId, MOCK_VPC_ID);
     });
 });
 
@@ -72,12 +72,12 @@ describe("network config errors", () => {
         ["a /8 VPC", { "onehub:vpcCidr": "10.0.0.0/8" }, /onehub:vpcCidr .*\/16/],
         [
             "subnets without a VPC id",
-            { "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-02222222"] },
+            { "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-11111111"] },
             /onehub:existingPrivateSubnetIds .*needs onehub:existingVpcId/,
         ],
         [
             "a VPC id without subnets",
-            { "onehub:existingVpcId": "vpc-0aaaaaaaaaaaaaaaa" },
+            { "onehub:existingVpcId": MOCK_VPC_ID },
             /onehub:existingPrivateSubnetIds = \[\] .*at least 2 subnet ids/,
         ],
         ["a malformed VPC id", { "onehub:existingVpcId": "my-vpc" }, /onehub:existingVpcId = "my-vpc" .*vpc-/],

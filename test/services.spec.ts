@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { maxConnections } from "../components/database/aurora";
 import { RESERVED_CONNECTIONS } from "../components/database/connectionBudget";
 import { checkFargateSize, FARGATE_SIZES } from "../components/services/fargate";
-import { runStack, StackRun } from "../tools/offlineStack";
+import { RegisteredResource, runStack, StackRun, versionIdOf } from "../tools/offlineStack";
 import { container, envOf, expectConfigError, ofType, one, stackRun } from "./util";
 
 const SERVICE = "aws:ecs/service:Service";
@@ -16,8 +16,13 @@ const SECRET = "aws:secretsmanager/secret:Secret";
 
 const master = (run: StackRun, type: string) => one(run, type, "-master-");
 const slave = (run: StackRun, type: string) => one(run, type, "-slave-");
+/** The version id Secrets Manager (here: the mock) gave the value of the secret named *suffix. */
+const versionOf = (run: StackRun, suffix: string) => {
+    const v = one(run, "aws:secretsmanager/secretVersion:SecretVersion", suffix);
+    return versionIdOf(v.inputs.secretString);
+};
 const secretArn = (run: StackRun, suffix: string) =>
-    `arn:aws:secretsmanager:us-east-1:123456789012:secret/${one(run, SECRET, suffix).name}`;
+    `arn:aws:secretsmanager:us-east-1:123456789012:secret:${one(run, SECRET, suffix).name}-AbCdEf`;
 
 describe("OneHub services", () => {
     const runs: Record<string, StackRun> = {};
@@ -173,12 +178,13 @@ describe("OneHub services", () => {
             }
         });
 
-        it("receive SQL_DSN, SESSION_SECRET and USER_TOKEN_SECRET only as ECS secrets, the same on every task", () => {
+        it("receive SQL_DSN, SESSION_SECRET and USER_TOKEN_SECRET only as ECS secrets pinned to their versions, the same on every task", () => {
             for (const run of both()) {
+                const pinned = (secret: string, version: string) => `${secretArn(run, secret)}:::${versionOf(run, version)}`;
                 const expected = [
-                    { name: "SQL_DSN", valueFrom: secretArn(run, "-db-sql-dsn") },
-                    { name: "SESSION_SECRET", valueFrom: secretArn(run, "-session-secret") },
-                    { name: "USER_TOKEN_SECRET", valueFrom: secretArn(run, "-user-token-secret") },
+                    { name: "SESSION_SECRET", valueFrom: pinned("-session-secret", "-session-secret") },
+                    { name: "SQL_DSN", valueFrom: pinned("-db-sql-dsn", "-db-sql-dsn") },
+                    { name: "USER_TOKEN_SECRET", valueFrom: pinned("-user-token-secret", "-user-token-secret") },
                 ];
                 for (const task of ofType(run, TASK)) {
                     assert.deepStrictEqual(container(task).secrets, expected);
@@ -218,13 +224,19 @@ describe("OneHub services", () => {
             assert.deepStrictEqual(version.secretPaths, ["secretString"]);
         });
 
-        it("share HASHIDS_SALT when one is configured, and leave OneHub's default otherwise", async () => {
-            assert.ok(ofType(runs.dev, TASK).every((t) => envOf(t).HASHIDS_SALT === undefined));
-            const run = await runStack("dev", { config: { "onehub:hashidsSalt": "abcdefghijklmnopqrstuvwxyz0123456789" } });
-            assert.deepStrictEqual(
-                ofType(run, TASK).map((t) => envOf(t).HASHIDS_SALT),
-                ["abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"],
-            );
+        it("share HASHIDS_SALT as an ECS secret when one is configured, and leave OneHub's default otherwise", async () => {
+            const saltOf = (t: RegisteredResource) => container(t).secrets.find((s: any) => s.name === "HASHIDS_SALT")?.valueFrom;
+            assert.ok(ofType(runs.dev, TASK).every((t) => envOf(t).HASHIDS_SALT === undefined && saltOf(t) === undefined));
+            const salt = "abcdefghijklmnopqrstuvwxyz0123456789";
+            const run = await runStack("dev", { config: { "onehub:hashidsSalt": salt }, secretKeys: ["onehub:hashidsSalt"] });
+            const version = one(run, "aws:secretsmanager/secretVersion:SecretVersion", "-hashids-salt");
+            assert.strictEqual(version.inputs.secretString, salt);
+            assert.deepStrictEqual(version.secretPaths, ["secretString"]);
+            for (const task of ofType(run, TASK)) {
+                assert.strictEqual(envOf(task).HASHIDS_SALT, undefined, "never plain environment");
+                assert.match(saltOf(task), new RegExp(`^${secretArn(run, "-hashids-salt")}:::v-`));
+                assert.ok(!task.inputs.containerDefinitions.includes(salt));
+            }
         });
 
         it("use UTC, port 3000 and a wget health check on /api/status", () => {
@@ -294,7 +306,7 @@ describe("OneHub services", () => {
 
         it("may read exactly the three OneHub secrets and write their own logs", () => {
             for (const run of both()) {
-                const expected = [secretArn(run, "-db-sql-dsn"), secretArn(run, "-session-secret"), secretArn(run, "-user-token-secret")];
+                const expected = [secretArn(run, "-session-secret"), secretArn(run, "-db-sql-dsn"), secretArn(run, "-user-token-secret")];
                 for (const node of ["-master-", "-slave-"]) {
                     const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", `${node}execution`).inputs.policy);
                     assert.deepStrictEqual(policy.Statement[0], {
@@ -365,14 +377,15 @@ describe("OneHub services", () => {
             }
         });
 
-        it("have their own ip target group, health-checked on /api/status, draining for 300 s", () => {
+        it("have their own ip target group, health-checked on /api/status; slaves drain streams, the master drains in seconds", () => {
             for (const run of both()) {
+                assert.strictEqual(master(run, TG).inputs.deregistrationDelay, 5, "every second of drain is admin-UI outage");
+                assert.strictEqual(slave(run, TG).inputs.deregistrationDelay, 300, "onehub:deregistrationDelay");
                 for (const node of ["-master-", "-slave-"]) {
                     const tg = one(run, TG, node).inputs;
                     assert.strictEqual(tg.targetType, "ip");
                     assert.strictEqual(tg.port, 3000);
                     assert.strictEqual(tg.healthCheck.path, "/api/status");
-                    assert.strictEqual(tg.deregistrationDelay, 300);
                     assert.strictEqual(tg.loadBalancingAlgorithmType, "least_outstanding_requests");
                     assert.strictEqual(
                         one(run, SERVICE, node).inputs.loadBalancers[0].targetGroupArn,
@@ -494,11 +507,16 @@ describe("service config errors", () => {
         ],
         ["a deregistration delay over an hour", { "onehub:deregistrationDelay": 4000 }, /onehub:deregistrationDelay = 4000 .*0 to 3600/],
         ["zero slaves", { "onehub:slaveMinCount": 0 }, /onehub:slaveMinCount = 0 .*1 to 100/],
-        ["a HASHIDS_SALT with a repeated character", { "onehub:hashidsSalt": "abca" }, /onehub:hashidsSalt = "abca" .*none repeated/],
     ];
     for (const [what, config, message] of cases) {
         it(`rejects ${what}`, () => expectConfigError("dev", config, message));
     }
+
+    it("rejects a HASHIDS_SALT with a repeated character, without echoing it", async () => {
+        await expectConfigError("dev", { "onehub:hashidsSalt": "abca" }, /onehub:hashidsSalt = "\(secret\)" .*none repeated/, {
+            secretKeys: ["onehub:hashidsSalt"],
+        });
+    });
 
     it("rejects a supplied USER_TOKEN_SECRET that is too short, without echoing it", async () => {
         await expectConfigError("dev", { "onehub:userTokenSecret": "short" }, /onehub:userTokenSecret = "\(secret\)" .*at least 8/, {

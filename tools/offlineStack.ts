@@ -2,6 +2,7 @@
 // does (Pulumi.yaml defaults, then Pulumi.<stack>.yaml), installs mocks that return the
 // provider-computed outputs our code reads, and records every registered resource. The tests,
 // `npm run plan` and the policy run all use it.
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -11,6 +12,17 @@ export const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "onehub";
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
+/**
+ * The mock region's zones. Like the real us-east-1, one of them (use1-az3) has no CloudFront VPC
+ * origins, so the program's zone choice is exercised by every run.
+ */
+export const MOCK_ZONES = {
+    names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"],
+    zoneIds: ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6"],
+};
+/** The VPC every mock subnet belongs to, and one with no internet gateway attached. */
+export const MOCK_VPC_ID = "vpc-0123456789abcdef0";
+export const MOCK_VPC_WITHOUT_IGW = "vpc-0000000000000dead";
 /** The marker Pulumi's wire format puts on secret values. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -141,11 +153,12 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
     const base = { ...inputs, arn, name: inputs.name ?? name, tagsAll: inputs.tags };
     switch (type) {
         case "awsx:ec2:Vpc": {
-            const azs = inputs.numberOfAvailabilityZones ?? 3;
-            const ids = (kind: string) => Array.from({ length: azs }, (_, i) => `subnet-${kind}${i}${"0".repeat(8)}`.slice(0, 15));
+            // Like awsx: the named zones, or the region's first N. A subnet id carries its zone's index.
+            const azs: string[] = inputs.availabilityZoneNames ?? MOCK_ZONES.names.slice(0, inputs.numberOfAvailabilityZones ?? 3);
+            const ids = (kind: string) => azs.map((az) => `subnet-${kind}${MOCK_ZONES.names.indexOf(az)}${"0".repeat(8)}`.slice(0, 15));
             return {
                 ...inputs,
-                vpcId: "vpc-0123456789abcdef0",
+                vpcId: MOCK_VPC_ID,
                 publicSubnetIds: ids("a"),
                 privateSubnetIds: ids("b"),
                 isolatedSubnetIds: ids("c"),
@@ -179,6 +192,16 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
             return { ...base, domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" };
         case "aws:ecs/cluster:Cluster":
             return { ...base, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`, name: inputs.name ?? name };
+        case "aws:secretsmanager/secret:Secret":
+            // Secrets Manager appends "-" and 6 random characters to the name in the ARN.
+            return { ...base, arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf` };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { ...base, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${inputs.family}:1`, revision: 1 };
+        case "aws:secretsmanager/secretVersion:SecretVersion":
+            // A new value is a new version, as in Secrets Manager.
+            return { ...base, versionId: versionIdOf(inputs.secretString) };
+        case "aws:lambda/invocation:Invocation":
+            return { ...base, result: JSON.stringify({ status: "COMPLETED" }) };
         case "aws:ecs/service:Service":
             return { ...base, name: inputs.name ?? name };
         case "aws:cloudwatch/logGroup:LogGroup":
@@ -204,6 +227,14 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
     }
 }
 
+/** The mock's version id of a secret value: a new value is a new version, as in Secrets Manager. */
+export function versionIdOf(secretString: unknown): string {
+    return `v-${createHash("sha256")
+        .update(JSON.stringify(unwrapSecrets(secretString)))
+        .digest("hex")
+        .slice(0, 12)}`;
+}
+
 /** A deterministic password drawn only from the alphabet the resource allows. */
 function mockPassword(length: number, specials: string): string {
     const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789" + specials;
@@ -212,8 +243,24 @@ function mockPassword(length: number, specials: string): string {
 
 function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
     switch (token) {
-        case "aws:ec2/getSubnet:getSubnet":
-            return { ...inputs, availabilityZone: `${REGION}${"abcdef"[Number(/\d/.exec(inputs.id ?? "")?.[0] ?? 0) % 6]}` };
+        case "aws:ec2/getSubnet:getSubnet": {
+            // The first digit of a mock subnet id is its zone's index; 9 marks a subnet of another VPC.
+            const digit = Number(/\d/.exec(inputs.id ?? "")?.[0] ?? 0);
+            const zone = digit % MOCK_ZONES.names.length;
+            return {
+                ...inputs,
+                availabilityZone: MOCK_ZONES.names[zone],
+                availabilityZoneId: MOCK_ZONES.zoneIds[zone],
+                vpcId: digit === 9 ? "vpc-0999999999999999f" : MOCK_VPC_ID,
+            };
+        }
+        case "aws:ec2/getInternetGateway:getInternetGateway": {
+            const vpc = inputs.filters?.[0]?.values?.[0];
+            if (vpc === MOCK_VPC_WITHOUT_IGW) {
+                throw new Error("no matching EC2 Internet Gateway found");
+            }
+            return { ...inputs, id: "igw-0123456789abcdef0", internetGatewayId: "igw-0123456789abcdef0" };
+        }
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
             return { ...inputs, id: "pl-3b927c52" };
         case "aws:index/getRegion:getRegion":
@@ -225,7 +272,7 @@ function mockCall(token: string, inputs: Record<string, any>): Record<string, an
         case "aws:ecs/getCluster:getCluster":
             return { ...inputs, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${inputs.clusterName}`, id: inputs.clusterName };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: REGION };
+            return { ...MOCK_ZONES, id: REGION };
         default:
             return inputs;
     }
@@ -250,11 +297,7 @@ function findSecrets(value: unknown, at: string, out: string[]): void {
  * registered resource with its inputs, and the resolved stack outputs. Errors thrown by the
  * program (bad config) propagate; `resources` of the last run stay readable via `lastRun`.
  */
-export async function runStack(
-    stack: string,
-    options: RunOptions = {},
-    program?: () => Record<string, pulumi.Output<unknown>> | void,
-): Promise<StackRun> {
+export async function runStack(stack: string, options: RunOptions = {}, program?: StackProgram): Promise<StackRun> {
     // The SDK captures a stack trace for every promise and resource; under ts-node's source maps
     // that is ~90 % of a run. Errors raised meanwhile keep their messages.
     const stackTraceLimit = Error.stackTraceLimit;
@@ -266,7 +309,10 @@ export async function runStack(
     }
 }
 
-async function run(stack: string, options: RunOptions, program?: () => Record<string, pulumi.Output<unknown>> | void): Promise<StackRun> {
+/** A stack program: what it returns (or resolves to) become the stack outputs. */
+export type StackProgram = () => Promise<Record<string, pulumi.Output<unknown>> | void> | Record<string, pulumi.Output<unknown>> | void;
+
+async function run(stack: string, options: RunOptions, program?: StackProgram): Promise<StackRun> {
     const { config, secretKeys } = loadStackConfig(stack, options);
     const resources: RegisteredResource[] = [];
     lastRun = resources;
@@ -283,7 +329,7 @@ async function run(stack: string, options: RunOptions, program?: () => Record<st
     recordRegistrations(resources);
 
     const stackProgram = program ?? (require("../stacks/program") as typeof import("../stacks/program")).program;
-    const exported = stackProgram() ?? {};
+    const exported = (await stackProgram()) ?? {};
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [key, value] of Object.entries(exported)) {

@@ -1,6 +1,7 @@
 // A normalized, deterministic, secret-free rendering of a stack's resources and inputs. It is
 // committed under test/snapshots/ so every infrastructure change shows up as a readable diff in
 // review; `npm run plan -- <stack> --update-snapshot` records an intentional change.
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -56,6 +57,27 @@ export function resourcePath(run: StackRun, r: RegisteredResource): string[] {
     return names;
 }
 
+/**
+ * Pulumi assets and archives as a reviewer needs them: an archive's file names with each file's
+ * SHA-256 and size (the handler sources themselves live in the repository and are reviewed there).
+ */
+function summarizeAssets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(summarizeAssets);
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    const v = value as Record<string, any>;
+    if (v.__pulumiAsset && typeof v.text === "string") {
+        return `text asset, ${Buffer.byteLength(v.text)} bytes, sha256 ${createHash("sha256").update(v.text).digest("hex").slice(0, 16)}`;
+    }
+    if (v.__pulumiArchive && v.assets) {
+        return { archive: Object.fromEntries(Object.entries(v.assets).map(([file, asset]) => [file, summarizeAssets(asset)])) };
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, child]) => [k, summarizeAssets(child)]));
+}
+
 /** Inputs with secrets masked and JSON-string inputs parsed. */
 export function normalizedInputs(r: RegisteredResource): Record<string, unknown> {
     const inputs = JSON.parse(JSON.stringify(r.inputs));
@@ -67,7 +89,7 @@ export function normalizedInputs(r: RegisteredResource): Record<string, unknown>
             inputs[key] = JSON.parse(inputs[key]);
         }
     }
-    return sortKeys(inputs) as Record<string, unknown>;
+    return sortKeys(summarizeAssets(inputs)) as Record<string, unknown>;
 }
 
 export function snapshotOf(run: StackRun): SnapshotResource[] {

@@ -1,35 +1,95 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkComponentName } from "../common/validation";
+import { checkComponentName, checkLogRetention, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
+import { createDeployStep } from "../lifecycle/deployStep";
+
+/** The role ECS creates on first use; its path and name are fixed by AWS. */
+export const ECS_SERVICE_LINKED_ROLE = "aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS";
 
 export interface OneHubClusterArgs {
     /**
-     * Create the ECS service-linked role (AWSServiceRoleForECS). Default false. Only accounts
-     * that have never used ECS lack it, and there the first deployment fails without it. Leave
-     * it off where the role exists: creating it twice fails.
+     * Make sure the ECS service-linked role (AWSServiceRoleForECS) exists before the capacity
+     * providers are attached: a deploy-time step creates it if the account lacks it, leaves it alone
+     * if present, and never deletes it (other ECS clusters in the account use it). Default true.
+     * In an account that never used ECS, the capacity-provider call otherwise fails with "Unable to
+     * assume the service linked role". Off only where iam:CreateServiceLinkedRole is not allowed
+     * and the role is known to exist.
      * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html
      */
+    ensureServiceLinkedRole?: boolean;
+    /**
+     * Retired; use `ensureServiceLinkedRole`. Stacks that created the role with it (true) keep it
+     * true for one `pulumi up` of this version, which marks the role retain-on-delete; removing it
+     * afterwards drops the role from Pulumi's state without deleting it. Default false.
+     */
     createServiceLinkedRole?: boolean;
+    /** Retention of the deploy-time step's log group, a CloudWatch-allowed value. Default 7. */
+    logRetentionDays?: number;
     /** Tags for the cluster. */
     tags?: Record<string, string>;
 }
 
 /** An ECS cluster for OneHub: Container Insights, and both Fargate and Fargate Spot capacity. */
 export class OneHubCluster extends pulumi.ComponentResource {
+    public readonly cluster: aws.ecs.Cluster;
+    /** The cluster's ARN, resolving once FARGATE and FARGATE_SPOT are attached (services name them). */
     public readonly clusterArn: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubCluster", name, "-cluster", 255);
+        const logRetentionDays = checkLogRetention(
+            "OneHubCluster args.logRetentionDays",
+            args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        );
         super("onehub:index:OneHubCluster", name, {}, opts);
 
-        const dependsOn = args.createServiceLinkedRole
-            ? [new aws.iam.ServiceLinkedRole(`${name}-ecs-role`, { awsServiceName: "ecs.amazonaws.com" }, { parent: this })]
-            : [];
+        const roleReady: pulumi.Resource[] = [];
+        if (args.createServiceLinkedRole) {
+            // The resource earlier versions created, kept under its URN so nothing is replaced, and
+            // marked retain-on-delete: once the key is removed, Pulumi forgets the role, AWS keeps it.
+            roleReady.push(
+                new aws.iam.ServiceLinkedRole(
+                    `${name}-ecs-role`,
+                    { awsServiceName: "ecs.amazonaws.com" },
+                    { parent: this, retainOnDelete: true },
+                ),
+            );
+            pulumi.log.warn(
+                "createServiceLinkedRole (onehub:createEcsServiceLinkedRole) is retired: this update marks the ECS service-linked role " +
+                    "retain-on-delete. Remove the setting afterwards; the next update then stops managing the role without deleting it.",
+                this,
+            );
+        }
+        if (args.ensureServiceLinkedRole ?? true) {
+            const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+            const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+            const roleArn = pulumi.interpolate`arn:${partition}:iam::${account}:role/${ECS_SERVICE_LINKED_ROLE}`;
+            const step = createDeployStep(this, `${name}-ecs-role`, {
+                handler: "ecsServiceLinkedRole",
+                description: `OneHub ${name}: creates AWSServiceRoleForECS if the account lacks it (never deletes it)`,
+                statements: [
+                    { Effect: "Allow", Action: ["iam:GetRole"], Resource: roleArn },
+                    {
+                        Effect: "Allow",
+                        Action: ["iam:CreateServiceLinkedRole"],
+                        Resource: roleArn,
+                        Condition: { StringEquals: { "iam:AWSServiceName": "ecs.amazonaws.com" } },
+                    },
+                ],
+                // IAM needs a few seconds before ECS can assume a new role.
+                input: { propagationSeconds: 10 },
+                timeoutSeconds: 120,
+                logRetentionDays,
+                tags: args.tags,
+            });
+            roleReady.push(step.invocation);
+        }
+
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
             { settings: [{ name: "containerInsights", value: "enabled" }], tags: args.tags },
-            { parent: this, dependsOn },
+            { parent: this, dependsOn: roleReady },
         );
         const providers = new aws.ecs.ClusterCapacityProviders(
             `${name}-capacity`,
@@ -38,10 +98,11 @@ export class OneHubCluster extends pulumi.ComponentResource {
                 capacityProviders: ["FARGATE", "FARGATE_SPOT"],
                 defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1 }],
             },
-            { parent: this },
+            // Its own dependency, not inherited from the cluster: the call that fails without the role.
+            { parent: this, dependsOn: roleReady },
         );
 
-        // Services need the capacity providers attached before they can name them.
+        this.cluster = cluster;
         this.clusterArn = pulumi.all([cluster.arn, providers.id]).apply(([arn]) => arn);
         this.clusterName = pulumi.all([cluster.name, providers.id]).apply(([n]) => n);
         this.registerOutputs({ clusterArn: this.clusterArn, clusterName: this.clusterName });

@@ -1,9 +1,13 @@
 // Pure checks shared by the stack config loader and the component constructors. Each one
 // throws an error that names the key, the value it got and what is allowed, so a bad
 // value fails before any resource is registered.
+import * as pulumi from "@pulumi/pulumi";
 
-/** Thrown for any argument or config value outside what AWS or OneHub accepts. */
-export class InvalidArgumentError extends Error {
+/**
+ * Thrown for any argument or config value outside what AWS or OneHub accepts. A `RunError`, so
+ * the Pulumi CLI prints the one-line message without a stack trace.
+ */
+export class InvalidArgumentError extends pulumi.RunError {
     constructor(key: string, value: unknown, allowed: string) {
         super(`${key} = ${show(value)} is invalid: ${allowed}`);
         this.name = "InvalidArgumentError";
@@ -91,3 +95,6 @@ export const LOG_RETENTION_DAYS = [
 export function checkLogRetention(key: string, days: number): number {
     return checkOneOf(key, days, LOG_RETENTION_DAYS as readonly number[]);
 }
+
+/** Days every log group keeps its events unless told otherwise (Pulumi.yaml's logRetentionDays). */
+export const DEFAULT_LOG_RETENTION_DAYS = 7;

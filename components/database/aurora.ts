@@ -6,6 +6,9 @@ export const DEFAULT_ENGINE_VERSION = "8.0.mysql_aurora.3.10.0";
 /** Auto-pause (min 0 ACU) exists from Aurora MySQL 3.08.0 on. */
 const AUTO_PAUSE_MIN_VERSION = [3, 8, 0];
 
+/** The default maximum: 4 ACU is Aurora's smallest size with more than 100 connections (135). */
+export const DEFAULT_MAX_CAPACITY = 4;
+
 export const ACU_MIN = 0;
 export const ACU_MAX = 256;
 export const ACU_STEP = 0.5;
@@ -48,6 +51,11 @@ export function checkCapacity(keys: CapacityKeys, min: number, max: number, seco
             fail(keys.engineVersion, engineVersion, `0 ACU (auto-pause) needs Aurora MySQL 3.08.0 or later`);
         }
     }
+}
+
+/** The capacity the instances were rebooted with: a maximum capacity value (1–256 in 0.5 steps). */
+export function checkRebootedCapacity(key: string, capacity: number): number {
+    return checkStep(key, capacity, 1, ACU_MAX, ACU_STEP);
 }
 
 /** Parses "8.0.mysql_aurora.3.10.0" into [3, 10, 0]. */

@@ -24,23 +24,20 @@ export interface PoolSettings {
 }
 
 /**
- * maxOpen = min(100, floor((max_connections − 10 reserved) / (1 master + maxSlaves))).
+ * maxOpen = min(100, floor((max_connections − 10 reserved) / (1 master + maxSlaves))), where
+ * max_connections is Aurora's at `capacity` ACU (the capacity the instances run with now).
  * `keys` name the settings a user would change when the budget is too small.
  */
-export function poolSettings(
-    dbMaxCapacity: number,
-    maxSlaves: number,
-    keys: { dbMaxCapacity: string; slaveMaxCount: string },
-): PoolSettings {
-    const databaseMaxConnections = maxConnections(dbMaxCapacity);
+export function poolSettings(capacity: number, maxSlaves: number, keys: { capacity: string; slaveMaxCount: string }): PoolSettings {
+    const databaseMaxConnections = maxConnections(capacity);
     const maxTasks = 1 + maxSlaves;
     const perTask = Math.floor((databaseMaxConnections - RESERVED_CONNECTIONS) / maxTasks);
     if (perTask < MIN_OPEN_PER_TASK) {
         fail(
             keys.slaveMaxCount,
             maxSlaves,
-            `with ${keys.dbMaxCapacity} = ${dbMaxCapacity} (max_connections ${databaseMaxConnections}) leaves ${perTask} connections per task for ${maxTasks} tasks; ` +
-                `at least ${MIN_OPEN_PER_TASK} are needed: lower ${keys.slaveMaxCount} or raise ${keys.dbMaxCapacity}`,
+            `with ${keys.capacity} = ${capacity} (max_connections ${databaseMaxConnections}) leaves ${perTask} connections per task for ${maxTasks} tasks; ` +
+                `at least ${MIN_OPEN_PER_TASK} are needed: lower ${keys.slaveMaxCount} or raise ${keys.capacity}`,
         );
     }
     const maxOpen = Math.min(MAX_OPEN_PER_TASK, perTask);

@@ -1,8 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { checkCapacity, checkPassword, DEFAULT_ENGINE_VERSION, PASSWORD_LENGTH, PASSWORD_SPECIALS } from "./aurora";
-import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty } from "../common/validation";
+import { pinnedValueFrom } from "../secrets/valueFrom";
+import {
+    checkCapacity,
+    checkPassword,
+    checkRebootedCapacity,
+    DEFAULT_ENGINE_VERSION,
+    DEFAULT_MAX_CAPACITY,
+    maxConnections,
+    PASSWORD_LENGTH,
+    PASSWORD_SPECIALS,
+} from "./aurora";
+import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
 
 export const DB_PORT = 3306;
 export const DB_NAME = "onehub";
@@ -28,8 +38,19 @@ export interface OneHubDatabaseArgs {
      * SYNC_FREQUENCY polling keep the database busy, so it rarely pauses.
      */
     minCapacity?: number;
-    /** Maximum Aurora capacity units, 1–256 in steps of 0.5. Default 4. It also sets `max_connections`. */
+    /**
+     * Maximum Aurora capacity units, 1–256 in steps of 0.5. Default 4. Aurora derives
+     * `max_connections` from it, but only when each instance reboots (see `rebootedMaxCapacity`).
+     */
     maxCapacity?: number;
+    /**
+     * The `maxCapacity` every instance has been rebooted with since it was last changed, 1–256 in
+     * steps of 0.5. Default 4. `maxConnections` (and so the tasks' pools) follows the smaller of this
+     * and `maxCapacity`: after raising `maxCapacity`, reboot each instance, then raise this, so no
+     * task is handed a pool the database cannot accept yet ("Error 1040: Too many connections").
+     * See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html
+     */
+    rebootedMaxCapacity?: number;
     /**
      * Idle seconds before an auto-pausing (min 0 ACU) cluster pauses, 300–86400; 0 = no auto-pause.
      * Default 0. See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html
@@ -56,7 +77,7 @@ export interface OneHubDatabaseArgs {
      * migrating. 8–41 characters with none of `? & / @ : # %`, quotes or spaces.
      */
     masterPassword?: pulumi.Input<string>;
-    /** Retention of the exported error and slow-query logs, a CloudWatch-allowed value. Default 30. */
+    /** Retention of the exported error and slow-query logs, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
     /** Tags for every resource. */
     tags?: Record<string, string>;
@@ -67,6 +88,10 @@ export interface OneHubDatabaseArgs {
  * service attaches itself) and OneHub's `SQL_DSN` published as a Secrets Manager secret.
  */
 export class OneHubDatabase extends pulumi.ComponentResource {
+    /** The Aurora cluster, for alarms and extensions. */
+    public readonly cluster: aws.rds.Cluster;
+    /** The writer instance: services wait for it (the cluster alone accepts no connections). */
+    public readonly writer: aws.rds.ClusterInstance;
     public readonly clusterArn: pulumi.Output<string>;
     public readonly clusterId: pulumi.Output<string>;
     /** Writer endpoint. */
@@ -75,8 +100,16 @@ export class OneHubDatabase extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** Services add an ingress rule on this group from their own group, on `port`. */
     public readonly securityGroupId: pulumi.Output<string>;
-    /** Secrets Manager secret holding OneHub's `SQL_DSN`, for ECS `secrets`. */
+    /** Secrets Manager secret holding OneHub's `SQL_DSN`. */
     public readonly sqlDsnSecretArn: pulumi.Output<string>;
+    /**
+     * `SQL_DSN` for ECS `secrets`: the secret pinned to its current version, resolving only once the
+     * writer instance is available. A service built from it starts no task before the database
+     * accepts connections, and redeploys when the DSN (e.g. the password) changes.
+     */
+    public readonly sqlDsnValueFrom: pulumi.Output<string>;
+    /** The `max_connections` the tasks' pools must fit (from `min(maxCapacity, rebootedMaxCapacity)`). */
+    public readonly maxConnections: pulumi.Output<number>;
     /** Secret in the RDS credentials JSON shape, for the Query Editor and the Data API. */
     public readonly credentialsSecretArn: pulumi.Output<string>;
 
@@ -89,7 +122,7 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         }
         const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION;
         const minCapacity = args.minCapacity ?? 0.5;
-        const maxCapacity = args.maxCapacity ?? 4;
+        const maxCapacity = args.maxCapacity ?? DEFAULT_MAX_CAPACITY;
         const secondsUntilAutoPause = args.secondsUntilAutoPause ?? 0;
         checkCapacity(
             {
@@ -103,9 +136,10 @@ export class OneHubDatabase extends pulumi.ComponentResource {
             secondsUntilAutoPause,
             engineVersion,
         );
+        const rebootedMaxCapacity = checkRebootedCapacity(key("rebootedMaxCapacity"), args.rebootedMaxCapacity ?? DEFAULT_MAX_CAPACITY);
         const readerCount = checkInteger(key("readerCount"), args.readerCount ?? 0, 0, 15);
         const backupRetentionDays = checkInteger(key("backupRetentionDays"), args.backupRetentionDays ?? 1, 1, 35);
-        const logRetentionDays = checkLogRetention(key("logRetentionDays"), args.logRetentionDays ?? 30);
+        const logRetentionDays = checkLogRetention(key("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
         if (typeof args.masterPassword === "string") {
             checkPassword(key("masterPassword"), args.masterPassword);
         }
@@ -186,6 +220,9 @@ export class OneHubDatabase extends pulumi.ComponentResource {
                 finalSnapshotIdentifier: args.finalSnapshot ? pulumi.interpolate`${clusterIdentifier}-final` : undefined,
                 enabledCloudwatchLogsExports: LOG_EXPORTS,
                 enableHttpEndpoint: args.enableDataApi ?? true,
+                // A new master password must reach Aurora now, not at the next maintenance window:
+                // the DSN secret (and so every new task) changes at once.
+                applyImmediately: true,
                 tags,
             },
             { parent: this, dependsOn: logGroups },
@@ -196,31 +233,37 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         const subnetIds = pulumi.output(args.subnetIds);
         const zoneOf = (i: number) =>
             subnetIds.apply((ids) => aws.ec2.getSubnetOutput({ id: ids[i % ids.length] }, { parent: this }).availabilityZone);
-        for (let i = 0; i <= readerCount; i++) {
-            new aws.rds.ClusterInstance(
-                i === 0 ? `${name}-writer` : `${name}-reader-${i}`,
-                {
-                    clusterIdentifier: cluster.id,
-                    instanceClass: "db.serverless",
-                    engine: aws.rds.EngineType.AuroraMysql,
-                    engineVersion: cluster.engineVersion,
-                    availabilityZone: zoneOf(i),
-                    // Tier 0–1 readers scale with the writer, so a failover lands on warm capacity.
-                    promotionTier: i === 0 ? 0 : 1,
-                    publiclyAccessible: false,
-                    dbSubnetGroupName: subnetGroup.name,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
+        const instances = Array.from(
+            { length: readerCount + 1 },
+            (_, i) =>
+                new aws.rds.ClusterInstance(
+                    i === 0 ? `${name}-writer` : `${name}-reader-${i}`,
+                    {
+                        clusterIdentifier: cluster.id,
+                        instanceClass: "db.serverless",
+                        engine: aws.rds.EngineType.AuroraMysql,
+                        // The engine version is the cluster's. AWS must not raise it on its own: the next
+                        // `pulumi up` would then ask for a downgrade, which Aurora refuses (pulumi-aws #5756).
+                        // Minor upgrades are a config change: dbEngineVersion, then `pulumi up`.
+                        autoMinorVersionUpgrade: false,
+                        availabilityZone: zoneOf(i),
+                        // Tier 0–1 readers scale with the writer, so a failover lands on warm capacity.
+                        promotionTier: i === 0 ? 0 : 1,
+                        publiclyAccessible: false,
+                        dbSubnetGroupName: subnetGroup.name,
+                        tags,
+                    },
+                    { parent: this },
+                ),
+        );
+        const writer = instances[0];
 
         const dsnSecret = new aws.secretsmanager.Secret(
             `${name}-sql-dsn`,
             { description: "OneHub SQL_DSN (user:pass@tcp(host:3306)/onehub)", tags },
             { parent: this },
         );
-        new aws.secretsmanager.SecretVersion(
+        const dsnVersion = new aws.secretsmanager.SecretVersion(
             `${name}-sql-dsn`,
             {
                 secretId: dsnSecret.id,
@@ -253,6 +296,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        this.cluster = cluster;
+        this.writer = writer;
         this.clusterArn = cluster.arn;
         this.clusterId = cluster.id;
         this.endpoint = cluster.endpoint;
@@ -260,6 +305,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         this.port = pulumi.output(DB_PORT);
         this.securityGroupId = securityGroup.id;
         this.sqlDsnSecretArn = dsnSecret.arn;
+        this.sqlDsnValueFrom = pulumi.all([pinnedValueFrom(dsnSecret, dsnVersion), writer.id]).apply(([valueFrom]) => valueFrom);
+        this.maxConnections = pulumi.output(maxConnections(Math.min(maxCapacity, rebootedMaxCapacity)));
         this.credentialsSecretArn = credentialsSecret.arn;
         this.registerOutputs({
             clusterArn: this.clusterArn,
@@ -269,6 +316,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
             port: this.port,
             securityGroupId: this.securityGroupId,
             sqlDsnSecretArn: this.sqlDsnSecretArn,
+            sqlDsnValueFrom: this.sqlDsnValueFrom,
+            maxConnections: this.maxConnections,
             credentialsSecretArn: this.credentialsSecretArn,
         });
     }

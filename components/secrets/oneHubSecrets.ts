@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { checkComponentName, fail } from "../common/validation";
+import { pinnedValueFrom } from "./valueFrom";
 
 /** Generated secrets are 48 letters and digits: ≥ 32 as OneHub's docs ask, nothing to escape. */
 const GENERATED_LENGTH = 48;
@@ -17,35 +18,80 @@ export interface OneHubSecretsArgs {
      * Supply the existing one (8+ characters) when migrating, or every issued API key breaks.
      */
     userTokenSecret?: pulumi.Input<string>;
+    /**
+     * HASHIDS_SALT, the sqids alphabet API key ids are encoded with (≥ 3 printable ASCII characters,
+     * none repeated). Default: unset, OneHub's built-in alphabet. Whoever knows it can decode key
+     * ids, so it is kept as a secret; keep an existing installation's value, or issued keys break.
+     */
+    hashidsSalt?: pulumi.Input<string>;
     /** Tags for the secrets. */
     tags?: Record<string, string>;
 }
 
 /**
  * OneHub's shared secrets in Secrets Manager. Every task, master and slave, reads the same
- * two secrets, so cookie sessions and API keys validate on whichever node a request reaches.
+ * secrets, so cookie sessions and API keys validate on whichever node a request reaches.
  */
 export class OneHubSecrets extends pulumi.ComponentResource {
     public readonly sessionSecretArn: pulumi.Output<string>;
     public readonly userTokenSecretArn: pulumi.Output<string>;
+    /** "" when no HASHIDS_SALT was given. */
+    public readonly hashidsSaltSecretArn: pulumi.Output<string>;
+    /** SESSION_SECRET for ECS `secrets`, pinned to the current version (a new value redeploys the tasks). */
+    public readonly sessionSecretValueFrom: pulumi.Output<string>;
+    /** USER_TOKEN_SECRET for ECS `secrets`, pinned to the current version. */
+    public readonly userTokenSecretValueFrom: pulumi.Output<string>;
+    /** HASHIDS_SALT for ECS `secrets`, pinned to the current version; "" when none was given. */
+    public readonly hashidsSaltValueFrom: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubSecrets", name, "-user-token-secret", 512);
-        checkSuppliedSecret("OneHubSecrets args.sessionSecret", args.sessionSecret);
-        checkSuppliedSecret("OneHubSecrets args.userTokenSecret", args.userTokenSecret);
+        const k = (field: keyof OneHubSecretsArgs) => `OneHubSecrets args.${field}`;
+        checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
+        checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
+        checkHashidsSalt(k("hashidsSalt"), args.hashidsSalt);
         super("onehub:index:OneHubSecrets", name, {}, opts);
 
-        const store = (suffix: string, description: string, supplied: pulumi.Input<string> | undefined) => {
-            const value = supplied
-                ? pulumi.secret(supplied)
-                : new random.RandomPassword(`${name}-${suffix}`, { length: GENERATED_LENGTH, special: false }, { parent: this }).result;
+        const store = (suffix: string, description: string, value: pulumi.Input<string>) => {
             const secret = new aws.secretsmanager.Secret(`${name}-${suffix}`, { description, tags: args.tags }, { parent: this });
-            new aws.secretsmanager.SecretVersion(`${name}-${suffix}`, { secretId: secret.id, secretString: value }, { parent: this });
-            return secret.arn;
+            const version = new aws.secretsmanager.SecretVersion(
+                `${name}-${suffix}`,
+                { secretId: secret.id, secretString: pulumi.secret(value) },
+                { parent: this },
+            );
+            return { arn: secret.arn, valueFrom: pinnedValueFrom(secret, version) };
         };
-        this.sessionSecretArn = store("session-secret", "OneHub SESSION_SECRET (cookie sessions)", args.sessionSecret);
-        this.userTokenSecretArn = store("user-token-secret", "OneHub USER_TOKEN_SECRET (API key HMAC)", args.userTokenSecret);
-        this.registerOutputs({ sessionSecretArn: this.sessionSecretArn, userTokenSecretArn: this.userTokenSecretArn });
+        const generated = (suffix: string) =>
+            new random.RandomPassword(`${name}-${suffix}`, { length: GENERATED_LENGTH, special: false }, { parent: this }).result;
+
+        const session = store(
+            "session-secret",
+            "OneHub SESSION_SECRET (cookie sessions)",
+            args.sessionSecret ?? generated("session-secret"),
+        );
+        const userToken = store(
+            "user-token-secret",
+            "OneHub USER_TOKEN_SECRET (API key HMAC)",
+            args.userTokenSecret ?? generated("user-token-secret"),
+        );
+        const salt = args.hashidsSalt
+            ? store("hashids-salt", "OneHub HASHIDS_SALT (sqids alphabet of API key ids)", args.hashidsSalt)
+            : undefined;
+
+        this.sessionSecretArn = session.arn;
+        this.userTokenSecretArn = userToken.arn;
+        this.hashidsSaltSecretArn = salt?.arn ?? pulumi.output("");
+        this.sessionSecretValueFrom = session.valueFrom;
+        this.userTokenSecretValueFrom = userToken.valueFrom;
+        this.hashidsSaltValueFrom = salt?.valueFrom ?? pulumi.output("");
+        this.registerOutputs({
+            sessionSecretArn: this.sessionSecretArn,
+            userTokenSecretArn: this.userTokenSecretArn,
+            hashidsSaltSecretArn: this.hashidsSaltSecretArn,
+            sessionSecretValueFrom: this.sessionSecretValueFrom,
+            userTokenSecretValueFrom: this.userTokenSecretValueFrom,
+            hashidsSaltValueFrom: this.hashidsSaltValueFrom,
+        });
     }
 }
 
@@ -53,5 +99,15 @@ export class OneHubSecrets extends pulumi.ComponentResource {
 export function checkSuppliedSecret(key: string, value: pulumi.Input<string> | undefined): void {
     if (typeof value === "string" && (value.length < 8 || /\s/.test(value))) {
         fail(key, "(secret)", "must be at least 8 characters with no whitespace (generated ones are 48)");
+    }
+}
+
+/** A sqids alphabet: ≥ 3 printable ASCII characters, none repeated. The message never shows it. */
+export function checkHashidsSalt(key: string, value: pulumi.Input<string> | undefined): void {
+    if (typeof value === "string" && value !== "") {
+        const chars = [...value];
+        if (chars.length < 3 || new Set(chars).size !== chars.length || !/^[\x21-\x7e]+$/.test(value)) {
+            fail(key, "(secret)", "must be a sqids alphabet: at least 3 printable ASCII characters, none repeated");
+        }
     }
 }

@@ -1,8 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createDeployStep } from "../lifecycle/deployStep";
 import { MASTER_PATHS, PRIORITY } from "./routing";
 import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
-import { checkComponentName, checkInteger } from "../common/validation";
+import { checkComponentName, checkInteger, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
+
+/** The master's default drain: its traffic is admin, UI and API calls of a second or less. */
+export const MASTER_DEREGISTRATION_DELAY = 5;
+/** How long the gate waits for the master's rollout to complete after ECS reports it steady. */
+export const ROLLOUT_GATE_TIMEOUT_SECONDS = 600;
 
 export interface OneHubMasterServiceArgs extends OneHubServiceArgs {
     /**
@@ -15,16 +21,36 @@ export interface OneHubMasterServiceArgs extends OneHubServiceArgs {
      * Default 180: the master migrates the schema before it answers.
      */
     healthCheckGracePeriod?: number;
+    /**
+     * Seconds the ALB drains a stopping master, 0–3600. Default 5. The master deploys stop-first
+     * (never two masters), so every second of drain is a second of admin-UI outage per deploy;
+     * its requests are short.
+     */
+    deregistrationDelay?: number;
 }
 
 /**
  * The one OneHub master: migrations, cron, admin API, web UI and callbacks. Exactly one task,
- * never autoscaled, and a deployment that stops the old task before starting the new one.
+ * never autoscaled, a deployment that stops the old task before starting the new one, and a gate
+ * that fails `pulumi up` unless ECS really completed the rollout of this update's task definition.
  */
 export class OneHubMasterService extends pulumi.ComponentResource {
+    public readonly service: aws.ecs.Service;
+    public readonly taskDefinition: aws.ecs.TaskDefinition;
+    public readonly targetGroup: aws.lb.TargetGroup;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly logGroup: aws.cloudwatch.LogGroup;
+    /** The rollout gate's invocation: it succeeds only once the master runs this update's task definition. */
+    public readonly rolloutGate: aws.lambda.Invocation;
+    /**
+     * The master's service name, resolving only after the rollout gate passed. The slaves take it
+     * (OneHubSlaveServiceArgs.masterServiceName), so they never roll before the master is verified.
+     */
     public readonly serviceName: pulumi.Output<string>;
     public readonly serviceArn: pulumi.Output<string>;
     public readonly targetGroupArn: pulumi.Output<string>;
+    /** "targetgroup/<name>/<id>", for CloudWatch metrics. */
+    public readonly targetGroupArnSuffix: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
 
@@ -35,6 +61,12 @@ export class OneHubMasterService extends pulumi.ComponentResource {
         validateServiceArgs(args, k);
         checkInteger(k("channelTestFrequency"), args.channelTestFrequency ?? 0, 0, 10080);
         checkInteger(k("healthCheckGracePeriod"), args.healthCheckGracePeriod ?? 180, 0, 1800);
+        const deregistrationDelay = checkInteger(
+            k("deregistrationDelay"),
+            args.deregistrationDelay ?? MASTER_DEREGISTRATION_DELAY,
+            0,
+            3600,
+        );
         super("onehub:index:OneHubMasterService", name, {}, opts);
 
         const nodeEnv: Record<string, string> = { NODE_TYPE: "master" };
@@ -53,6 +85,7 @@ export class OneHubMasterService extends pulumi.ComponentResource {
                 { priority: PRIORITY.catchAll, pathPatterns: ["/*"] },
             ],
             120,
+            deregistrationDelay,
         );
 
         const service = new aws.ecs.Service(
@@ -62,7 +95,7 @@ export class OneHubMasterService extends pulumi.ComponentResource {
                 taskDefinition: base.taskDefinition.arn,
                 desiredCount: 1,
                 // Max 100 % / min 0 %: the old master stops before the new one starts, so two
-                // masters never run cron or migrations at once. The admin UI blinks per deploy.
+                // masters never run cron or migrations at once. The admin UI is down per deploy.
                 deploymentMaximumPercent: 100,
                 deploymentMinimumHealthyPercent: 0,
                 // On-demand only: a Spot interruption would take the only master away.
@@ -70,23 +103,54 @@ export class OneHubMasterService extends pulumi.ComponentResource {
                 // Rebalancing starts a task in another AZ before stopping one: a second master.
                 availabilityZoneRebalancing: "DISABLED",
                 healthCheckGracePeriodSeconds: args.healthCheckGracePeriod ?? 180,
-                // Dependants (the slaves) update only once the master runs the new image.
                 waitForSteadyState: true,
                 ...serviceNetwork(base, args),
                 tags: args.tags,
             },
-            { parent: this, dependsOn: base.listenerRules },
+            {
+                parent: this,
+                dependsOn: base.ready,
+                // Replacing (a new name or cluster) must not run the new master next to the old one.
+                deleteBeforeReplace: true,
+            },
         );
 
-        this.serviceName = service.name;
+        // "Steady" is not "updated": after a circuit-breaker rollback the waiter sees the old task
+        // definition running and reports success. The gate checks the PRIMARY deployment itself.
+        // Its input is the task definition the service now records, so after a rollback
+        // `pulumi up --refresh` sees the old one running, redeploys, and the gate runs again.
+        const gate = createDeployStep(this, `${name}-gate`, {
+            handler: "masterRolloutGate",
+            description: `OneHub ${name}: fails the update unless the master's new task definition rolled out`,
+            statements: [{ Effect: "Allow", Action: ["ecs:DescribeServices"], Resource: service.id }],
+            input: {
+                cluster: args.clusterArn,
+                service: service.name,
+                taskDefinition: service.taskDefinition,
+                timeoutSeconds: ROLLOUT_GATE_TIMEOUT_SECONDS,
+            },
+            timeoutSeconds: ROLLOUT_GATE_TIMEOUT_SECONDS + 60,
+            logRetentionDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+            tags: args.tags,
+        });
+
+        this.service = service;
+        this.taskDefinition = base.taskDefinition;
+        this.targetGroup = base.targetGroup;
+        this.securityGroup = base.securityGroup;
+        this.logGroup = base.logGroup;
+        this.rolloutGate = gate.invocation;
+        this.serviceName = pulumi.all([service.name, gate.invocation.result]).apply(([serviceName]) => serviceName);
         this.serviceArn = service.id;
         this.targetGroupArn = base.targetGroup.arn;
+        this.targetGroupArnSuffix = base.targetGroup.arnSuffix;
         this.securityGroupId = base.securityGroup.id;
         this.logGroupName = base.logGroup.name;
         this.registerOutputs({
             serviceName: this.serviceName,
             serviceArn: this.serviceArn,
             targetGroupArn: this.targetGroupArn,
+            targetGroupArnSuffix: this.targetGroupArnSuffix,
             securityGroupId: this.securityGroupId,
             logGroupName: this.logGroupName,
         });

@@ -4,12 +4,21 @@ import { checkRelayPaths, chunkRules, PRIORITY } from "./routing";
 import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
 import { checkComponentName, checkInteger, fail } from "../common/validation";
 
+/** The slaves' default drain: long enough for an LLM answer that is already streaming. */
+export const SLAVE_DEREGISTRATION_DELAY = 300;
+
 export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
     /**
-     * Name of the master's ECS service (OneHubMasterService.serviceName). The slaves deploy only
-     * after it, because only the master migrates the schema.
+     * Name of the master's ECS service, as OneHubMasterService.serviceName publishes it: resolving
+     * only once the master's rollout gate passed. The slave service takes it as an input, so the
+     * slaves roll only after the master runs (and has migrated) the new version.
      */
     masterServiceName: pulumi.Input<string>;
+    /**
+     * Seconds a stopping slave keeps serving its in-flight responses, 0–3600. Default 300. OneHub has
+     * no graceful shutdown: a stream cut by SIGTERM is lost, so this must outlast the longest answer.
+     */
+    deregistrationDelay?: number;
     /** Relay path patterns beyond OneHub's built-in ones (e.g. "/custom-relay/*"). Default []. */
     extraRelayPaths?: string[];
     /** Fewest slave tasks, 1–100. Default 1. */
@@ -41,9 +50,17 @@ export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
  * prices every SYNC_FREQUENCY seconds; autoscaled; reached by OneHub's relay paths only.
  */
 export class OneHubSlaveService extends pulumi.ComponentResource {
+    public readonly service: aws.ecs.Service;
+    public readonly taskDefinition: aws.ecs.TaskDefinition;
+    public readonly targetGroup: aws.lb.TargetGroup;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly logGroup: aws.cloudwatch.LogGroup;
+    public readonly scalingTarget: aws.appautoscaling.Target;
     public readonly serviceName: pulumi.Output<string>;
     public readonly serviceArn: pulumi.Output<string>;
     public readonly targetGroupArn: pulumi.Output<string>;
+    /** "targetgroup/<name>/<id>", for CloudWatch metrics. */
+    public readonly targetGroupArnSuffix: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
 
@@ -53,6 +70,7 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
         validateServiceArgs(args, k);
         const relayPaths = checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
         const scaling = checkSlaveScaling(args, k);
+        const deregistrationDelay = checkInteger(k("deregistrationDelay"), args.deregistrationDelay ?? SLAVE_DEREGISTRATION_DELAY, 0, 3600);
         if (scaling.requestsPerTarget > 0 && !args.albArnSuffix) {
             fail(k("albArnSuffix"), args.albArnSuffix, `is required when ${k("requestsPerTarget")} > 0`);
         }
@@ -66,6 +84,7 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             { NODE_TYPE: "slave", MEMORY_CACHE_ENABLED: "true" },
             chunkRules(relayPaths, PRIORITY.relayBase),
             60,
+            deregistrationDelay,
         );
 
         const capacityProviderStrategies = [
@@ -85,11 +104,15 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
                 // Keep tasks spread over AZs after an AZ outage or Spot reclaims.
                 availabilityZoneRebalancing: "ENABLED",
                 healthCheckGracePeriodSeconds: 60,
+                // The provider refuses a change of the capacity-provider strategy (the Spot split)
+                // unless the update also starts a new deployment; the slaves roll 200 %/100 %.
+                forceNewDeployment: true,
                 ...serviceNetwork(base, args),
+                // The master's name as an input: this service waits for the master's rollout gate.
                 tags: { ...args.tags, "onehub:master": args.masterServiceName } as Record<string, pulumi.Input<string>>,
             },
             // Autoscaling owns desiredCount; a deploy must not reset it to minCount.
-            { parent: this, dependsOn: base.listenerRules, ignoreChanges: ["desiredCount"] },
+            { parent: this, dependsOn: base.ready, ignoreChanges: ["desiredCount"] },
         );
 
         const clusterName = pulumi.output(args.clusterArn).apply((arn) => arn.split("/").pop()!);
@@ -135,15 +158,23 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             });
         }
 
+        this.service = service;
+        this.taskDefinition = base.taskDefinition;
+        this.targetGroup = base.targetGroup;
+        this.securityGroup = base.securityGroup;
+        this.logGroup = base.logGroup;
+        this.scalingTarget = target;
         this.serviceName = service.name;
         this.serviceArn = service.id;
         this.targetGroupArn = base.targetGroup.arn;
+        this.targetGroupArnSuffix = base.targetGroup.arnSuffix;
         this.securityGroupId = base.securityGroup.id;
         this.logGroupName = base.logGroup.name;
         this.registerOutputs({
             serviceName: this.serviceName,
             serviceArn: this.serviceArn,
             targetGroupArn: this.targetGroupArn,
+            targetGroupArnSuffix: this.targetGroupArnSuffix,
             securityGroupId: this.securityGroupId,
             logGroupName: this.logGroupName,
         });

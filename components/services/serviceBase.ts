@@ -5,7 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkFargateSize } from "./fargate";
 import { DB_PORT } from "../database/oneHubDatabase";
-import { checkInteger, checkLogRetention, checkMatches, fail } from "../common/validation";
+import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
+import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
 
 export const CONTAINER_NAME = "onehub";
 export const CONTAINER_PORT = 3000;
@@ -14,11 +15,12 @@ export const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
 export const DEFAULT_IMAGE_TAG = "v0.14.27";
 /** Tags that move: a slave scaling out later would pull code newer than the master migrated. */
 export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha"];
-/** Env vars the components own; a caller setting them would break the cluster's invariants. */
+/** The secrets every OneHub node needs, each identical on every node. */
+export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"];
+/** Plain env vars the components own; a caller setting them would break the cluster's invariants. */
 const RESERVED_ENV = [
-    "SQL_DSN",
-    "SESSION_SECRET",
-    "USER_TOKEN_SECRET",
+    ...REQUIRED_SECRETS,
+    "HASHIDS_SALT",
     "NODE_TYPE",
     "MEMORY_CACHE_ENABLED",
     "SYNC_FREQUENCY",
@@ -61,12 +63,17 @@ export interface OneHubServiceArgs {
      * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
      */
     memory?: number;
-    /** Secrets Manager ARN of SQL_DSN (OneHubDatabase.sqlDsnSecretArn). */
-    sqlDsnSecretArn: pulumi.Input<string>;
-    /** Secrets Manager ARN of SESSION_SECRET (OneHubSecrets.sessionSecretArn). */
-    sessionSecretArn: pulumi.Input<string>;
-    /** Secrets Manager ARN of USER_TOKEN_SECRET (OneHubSecrets.userTokenSecretArn). */
-    userTokenSecretArn: pulumi.Input<string>;
+    /**
+     * Environment variables the container reads from Secrets Manager: name → ECS `valueFrom` (a
+     * secret ARN, or `<arn>:<json-key>:<version-stage>:<version-id>`). Must hold SQL_DSN
+     * (OneHubDatabase.sqlDsnValueFrom), SESSION_SECRET and USER_TOKEN_SECRET
+     * (OneHubSecrets.sessionSecretValueFrom, .userTokenSecretValueFrom), the same on every node;
+     * may add HASHIDS_SALT (OneHubSecrets.hashidsSaltValueFrom) or any other secret OneHub reads.
+     * Pass the components' pinned `…ValueFrom` outputs: the tasks then wait for each secret's value
+     * (and the database's writer), and a new value redeploys them. An entry whose value resolves to
+     * "" is left out (an unset optional secret). The execution role may read exactly these secrets.
+     */
+    secrets: Record<string, pulumi.Input<string>>;
     /** The edge listener the service adds its rules to (PrivateEdge.listenerArn). */
     listenerArn: pulumi.Input<string>;
     /** The ALB's security group (PrivateEdge.albSecurityGroupId): allowed in to the tasks on 3000. */
@@ -81,14 +88,8 @@ export interface OneHubServiceArgs {
     sqlMaxIdleConns?: number;
     /** SQL_MAX_LIFETIME in seconds (OneHub reads seconds). Default 300. */
     sqlMaxLifetime?: number;
-    /** Days CloudWatch keeps the task logs, a CloudWatch-allowed value. Default 30. */
+    /** Days CloudWatch keeps the task logs, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
-    /**
-     * Seconds the ALB keeps sending an in-flight response from a stopping task, 0–3600. Default 300.
-     * OneHub has no graceful shutdown: a stream cut by SIGTERM is lost, so this must outlast the
-     * longest response.
-     */
-    deregistrationDelay?: number;
     /**
      * Extra plain OneHub environment, e.g. { GLOBAL_API_RATE_LIMIT: "600" }. Names the components
      * set themselves, and names that look like credentials (use Secrets Manager), are refused.
@@ -98,17 +99,26 @@ export interface OneHubServiceArgs {
     tags?: Record<string, string>;
 }
 
-/** Validates the shared settings; `k` names a field in errors. */
-export function validateServiceArgs(args: Partial<OneHubServiceArgs>, k: (field: keyof OneHubServiceArgs) => string): void {
+/**
+ * Validates the shared settings; `k` names a field in errors. The secrets map only where the
+ * caller supplies it (a service component); OneHub wires it itself.
+ */
+export function validateServiceArgs(
+    args: Partial<OneHubServiceArgs>,
+    k: (field: keyof OneHubServiceArgs) => string,
+    callerSuppliesSecrets = true,
+): void {
     checkImage(k("imageRepository"), k("imageTag"), args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY, args.imageTag ?? DEFAULT_IMAGE_TAG);
     checkFargateSize(k("cpu"), k("memory"), args.cpu ?? 256, args.memory ?? 512);
     checkInteger(k("syncFrequency"), args.syncFrequency ?? 60, 1, 86400);
     const open = checkInteger(k("sqlMaxOpenConns"), args.sqlMaxOpenConns ?? 20, 1, 10000);
     checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? 10, 0, open);
     checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? 300, 1, 86400);
-    checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? 30);
-    checkInteger(k("deregistrationDelay"), args.deregistrationDelay ?? 300, 0, 3600);
+    checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
     checkEnvironment(k("environment"), args.environment ?? {});
+    if (callerSuppliesSecrets) {
+        checkSecrets(k("secrets"), args.secrets ?? {}, args.environment ?? {});
+    }
 }
 
 export function checkImage(repositoryKey: string, tagKey: string, repository: string, tag: string): void {
@@ -143,13 +153,47 @@ export function checkEnvironment(key: string, env: Record<string, string>): void
     }
 }
 
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The secrets map: the required names, valid names that plain env does not also set, ECS `valueFrom` values. */
+export function checkSecrets(key: string, secrets: Record<string, pulumi.Input<string>>, environment: Record<string, string>): void {
+    for (const name of REQUIRED_SECRETS) {
+        if (!(name in secrets)) {
+            fail(`${key}.${name}`, undefined, `is required: every OneHub node reads ${REQUIRED_SECRETS.join(", ")} from Secrets Manager`);
+        }
+    }
+    for (const [name, valueFrom] of Object.entries(secrets)) {
+        if (!ENV_NAME_RE.test(name) || name in environment || (RESERVED_ENV.includes(name) && !isSecretName(name))) {
+            fail(
+                `${key}.${name}`,
+                "(reference)",
+                "must be an environment variable name that neither plain environment nor the component sets",
+            );
+        }
+        if (typeof valueFrom === "string" && valueFrom !== "" && !SECRET_VALUE_FROM_RE.test(valueFrom)) {
+            fail(
+                `${key}.${name}`,
+                valueFrom,
+                "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>), optionally :<json-key>:<stage>:<version-id>",
+            );
+        }
+    }
+}
+const isSecretName = (name: string) => REQUIRED_SECRETS.includes(name) || name === "HASHIDS_SALT";
+
 export interface ServiceBase {
     securityGroup: aws.ec2.SecurityGroup;
     targetGroup: aws.lb.TargetGroup;
     taskDefinition: aws.ecs.TaskDefinition;
     logGroup: aws.cloudwatch.LogGroup;
-    /** ECS services need their target group on a listener first; pass this to `dependsOn`. */
-    listenerRules: aws.lb.ListenerRule[];
+    executionRole: aws.iam.Role;
+    taskRole: aws.iam.Role;
+    /**
+     * What the ECS service must wait for besides its task definition: the listener rules (a target
+     * group must be on a listener), the security-group rules its tasks need (ALB in, database and
+     * internet out) and the execution role's policy (secrets and logs at task start).
+     */
+    ready: pulumi.Resource[];
 }
 
 /**
@@ -163,18 +207,23 @@ export function createServiceBase(
     nodeEnv: Record<string, string>,
     rules: { priority: number; pathPatterns: string[] }[],
     healthCheckStartSeconds: number,
+    deregistrationDelay: number,
 ): ServiceBase {
     const opts = { parent };
     const tags = args.tags;
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays ?? 30, tags }, opts);
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS, tags },
+        opts,
+    );
 
     const securityGroup = new aws.ec2.SecurityGroup(
         `${name}-sg`,
         { vpcId: args.vpcId, description: `OneHub ${name} tasks: ingress only from the ALB`, tags },
         opts,
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    const fromAlb = new aws.vpc.SecurityGroupIngressRule(
         `${name}-from-alb`,
         {
             securityGroupId: securityGroup.id,
@@ -187,7 +236,7 @@ export function createServiceBase(
         },
         opts,
     );
-    new aws.vpc.SecurityGroupEgressRule(
+    const albToTasks = new aws.vpc.SecurityGroupEgressRule(
         `${name}-alb-to-tasks`,
         {
             securityGroupId: args.albSecurityGroupId,
@@ -201,7 +250,7 @@ export function createServiceBase(
         opts,
     );
     // Upstream LLM providers live anywhere on the internet (through NAT), on any port.
-    new aws.vpc.SecurityGroupEgressRule(
+    const toInternet = new aws.vpc.SecurityGroupEgressRule(
         `${name}-to-internet`,
         {
             securityGroupId: securityGroup.id,
@@ -212,7 +261,7 @@ export function createServiceBase(
         },
         opts,
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    const toDatabase = new aws.vpc.SecurityGroupIngressRule(
         `${name}-to-db`,
         {
             securityGroupId: args.databaseSecurityGroupId,
@@ -226,13 +275,20 @@ export function createServiceBase(
         opts,
     );
 
-    const secretArns = [args.sqlDsnSecretArn, args.sessionSecretArn, args.userTokenSecretArn];
+    // The entries that are set ("" marks an optional secret left unset), sorted for a stable diff.
+    const secrets = pulumi.output(args.secrets).apply((all) =>
+        Object.entries(all)
+            .filter(([, valueFrom]) => valueFrom !== "")
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([envName, valueFrom]) => ({ name: envName, valueFrom })),
+    );
+    const secretArns = secrets.apply((list) => [...new Set(list.map((s) => secretArnOf(s.valueFrom)))]);
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksTrust, tags }, opts);
-    new aws.iam.RolePolicy(
+    const executionPolicy = new aws.iam.RolePolicy(
         `${name}-execution`,
         {
             role: executionRole.id,
-            // Exactly the three secrets and this service's log group; nothing else.
+            // Exactly the injected secrets and this service's log group; nothing else.
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
@@ -293,11 +349,7 @@ export function createServiceBase(
         environment: Object.entries(environment)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([envName, value]) => ({ name: envName, value })),
-        secrets: [
-            { name: "SQL_DSN", valueFrom: args.sqlDsnSecretArn },
-            { name: "SESSION_SECRET", valueFrom: args.sessionSecretArn },
-            { name: "USER_TOKEN_SECRET", valueFrom: args.userTokenSecretArn },
-        ],
+        secrets,
         // The image has busybox wget but no curl.
         healthCheck: {
             command: [
@@ -343,7 +395,7 @@ export function createServiceBase(
             targetType: "ip",
             // LLM requests last from milliseconds to minutes: send new ones to the least busy task.
             loadBalancingAlgorithmType: "least_outstanding_requests",
-            deregistrationDelay: args.deregistrationDelay ?? 300,
+            deregistrationDelay,
             healthCheck: {
                 path: HEALTH_CHECK_PATH,
                 matcher: "200",
@@ -371,7 +423,15 @@ export function createServiceBase(
             ),
     );
 
-    return { securityGroup, targetGroup, taskDefinition, logGroup, listenerRules };
+    return {
+        securityGroup,
+        targetGroup,
+        taskDefinition,
+        logGroup,
+        executionRole,
+        taskRole,
+        ready: [...listenerRules, fromAlb, albToTasks, toInternet, toDatabase, executionPolicy],
+    };
 }
 
 const ecsTasksTrust = JSON.stringify({
