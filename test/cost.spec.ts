@@ -3,12 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseLoad } from "../tools/cost";
 import { averageTasks, DEFAULT_LOAD, estimate, IDLE, natGatewayCount, splitCapacity, totals } from "../tools/costModel";
-import { RegisteredResource, ROOT, StackRun } from "../tools/offlineStack";
+import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, StackRun } from "../tools/offlineStack";
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from "../tools/pricing";
 import { stackRun } from "./util";
 
 function resource(type: string, name: string, inputs: Record<string, any>, parent = "p"): RegisteredResource {
-    return { urn: `urn:${name}`, type, name, parent, custom: true, inputs, secretPaths: [], dependencies: [], ignoreChanges: [] };
+    return { urn: `urn:${name}`, type, name, parent, custom: true, inputs, secretPaths: [], dependencies: [], ...NO_RESOURCE_OPTIONS };
 }
 const fakeRun = (resources: RegisteredResource[]): StackRun => ({ stack: "fake", resources, outputs: {}, secretOutputs: [] });
 const line = (run: StackRun, item: string, load = DEFAULT_LOAD) => estimate(run, load).find((l) => l.item.startsWith(item))!;

@@ -10,7 +10,7 @@ import {
     stackOfUrn,
 } from "../policy/helpers";
 import { policies } from "../policy/policies";
-import { RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
+import { NO_RESOURCE_OPTIONS, RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
 import { formatReport, main } from "../tools/policyReport";
 import { stackRun } from "./util";
@@ -62,7 +62,7 @@ function add(run: Run, type: string, name: string, inputs: Record<string, any>, 
         inputs,
         secretPaths: [],
         dependencies,
-        ignoreChanges: [],
+        ...NO_RESOURCE_OPTIONS,
     };
     run.resources.push(r);
     return r;

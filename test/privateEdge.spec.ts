@@ -119,6 +119,12 @@ describe("PrivateEdge", () => {
             }
         });
 
+        it("accepts read and keep-alive timeouts up to the VPC-origin limit of 120 s (above 60 after a quota increase)", async () => {
+            const run = await runStack("dev", { config: { "onehub:originReadTimeout": 120, "onehub:originKeepaliveTimeout": 90 } });
+            const [origin] = one(run, CDN).inputs.origins;
+            assert.deepStrictEqual([origin.vpcOriginConfig.originReadTimeout, origin.vpcOriginConfig.originKeepaliveTimeout], [120, 90]);
+        });
+
         it("passes every method and header but Host, caches nothing and redirects to HTTPS by default", () => {
             const b = one(runs.dev, CDN).inputs.defaultCacheBehavior;
             assert.deepStrictEqual([...b.allowedMethods].sort(), ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
@@ -286,9 +292,17 @@ describe("edge config errors", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
         ["an ALB idle timeout of 30 s", { "onehub:albIdleTimeout": 30 }, /onehub:albIdleTimeout = 30 .*60 to 4000/],
         ["an ALB idle timeout of 5000 s", { "onehub:albIdleTimeout": 5000 }, /onehub:albIdleTimeout = 5000 .*60 to 4000/],
-        ["an origin read timeout of 0", { "onehub:originReadTimeout": 0 }, /onehub:originReadTimeout = 0 .*1 to 180/],
-        ["an origin read timeout of 200", { "onehub:originReadTimeout": 200 }, /onehub:originReadTimeout = 200 .*1 to 180/],
-        ["a keep-alive of 90 s", { "onehub:originKeepaliveTimeout": 90 }, /onehub:originKeepaliveTimeout = 90 .*1 to 60/],
+        ["an origin read timeout of 0", { "onehub:originReadTimeout": 0 }, /onehub:originReadTimeout = 0 .*1 to 120/],
+        [
+            "an origin read timeout above the VPC-origin limit of 120",
+            { "onehub:originReadTimeout": 121 },
+            /onehub:originReadTimeout = 121 .*1 to 120/,
+        ],
+        [
+            "an origin keep-alive timeout above the VPC-origin limit of 120",
+            { "onehub:originKeepaliveTimeout": 121 },
+            /onehub:originKeepaliveTimeout = 121 .*1 to 120/,
+        ],
         ["an unknown price class", { "onehub:priceClass": "PriceClass_50" }, /onehub:priceClass = "PriceClass_50" .*PriceClass_100/],
         [
             "a domain without a certificate or zone",

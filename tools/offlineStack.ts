@@ -40,7 +40,16 @@ export interface RegisteredResource {
     /** URNs this resource waits for (dependsOn and inputs from other resources). */
     dependencies: string[];
     ignoreChanges: string[];
+    /** Properties whose change replaces the resource (beyond the provider's own). */
+    replaceOnChanges: string[];
+    /** Replaced by deleting first: never two at once. */
+    deleteBeforeReplace: boolean;
+    /** Removed from the stack without being deleted in AWS. */
+    retainOnDelete: boolean;
 }
+
+/** The resource options a resource registered without any has (for hand-built fixtures). */
+export const NO_RESOURCE_OPTIONS = { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, retainOnDelete: false };
 
 export interface StackRun {
     stack: string;
@@ -195,8 +204,17 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
         case "aws:secretsmanager/secret:Secret":
             // Secrets Manager appends "-" and 6 random characters to the name in the ARN.
             return { ...base, arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf` };
-        case "aws:ecs/taskDefinition:TaskDefinition":
-            return { ...base, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${inputs.family}:1`, revision: 1 };
+        case "aws:ecs/taskDefinition:TaskDefinition": {
+            // Every different task definition is a new revision, as ECS numbers them.
+            const revision = parseInt(
+                createHash("sha256")
+                    .update(JSON.stringify(unwrapSecrets(inputs)))
+                    .digest("hex")
+                    .slice(0, 6),
+                16,
+            );
+            return { ...base, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${inputs.family}:${revision}`, revision };
+        }
         case "aws:secretsmanager/secretVersion:SecretVersion":
             // A new value is a new version, as in Secrets Manager.
             return { ...base, versionId: versionIdOf(inputs.secretString) };
@@ -365,6 +383,9 @@ function recordRegistrations(into: RegisteredResource[]): void {
                     secretPaths,
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    retainOnDelete: req.getRetainondelete() ?? false,
                 });
             }
             callback(err, resp);

@@ -11,7 +11,7 @@ export const SNAPSHOT_DIR = path.join(ROOT, "test", "snapshots");
 export const SECRET_MASK = "[secret]";
 
 /** Inputs that AWS takes as JSON strings: shown parsed, so a diff shows the changed field. */
-const JSON_INPUTS = ["containerDefinitions", "policy", "assumeRolePolicy"];
+const JSON_INPUTS = ["containerDefinitions", "policy", "assumeRolePolicy", "input"];
 
 export interface SnapshotResource {
     /** Parent chain and name, e.g. "onehub-dev > onehub-dev-db > onehub-dev-db-cluster". */

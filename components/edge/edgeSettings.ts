@@ -4,12 +4,13 @@ import { checkInteger, checkMatches, checkOneOf, fail } from "../common/validati
 /** ALB idle timeout bounds we accept. AWS allows 1–4000; below 60 s every slow LLM answer 504s. */
 export const ALB_IDLE_TIMEOUT = { min: 60, max: 4000, default: 600 };
 /**
- * CloudFront origin response (read) timeout. 1–60 s by default; 61–180 s only after a Service
+ * CloudFront origin response (read) timeout for a VPC origin: 1–120 s (CloudFront API
+ * VpcOriginConfig; custom origins allow 180, VPC origins do not). Above 60 s only after a Service
  * Quotas increase of "Response timeout per origin".
  */
-export const ORIGIN_READ_TIMEOUT = { min: 1, max: 180, default: 60, quotaFree: 60 };
-/** CloudFront origin keep-alive timeout, 1–60 s without a quota increase. */
-export const ORIGIN_KEEPALIVE_TIMEOUT = { min: 1, max: 60, default: 60 };
+export const ORIGIN_READ_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 60, quota: "Response timeout per origin" };
+/** CloudFront origin keep-alive timeout for a VPC origin: 1–120 s; above 60 s only after a quota increase. */
+export const ORIGIN_KEEPALIVE_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 60, quota: "Keep-alive timeout per origin" };
 export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 /** AWS WAF rate-based rules count requests per 5 minutes; the smallest allowed limit is 10. */
 export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
@@ -42,13 +43,16 @@ export interface EdgeSettings {
     /** With `albCertificateArn`: the name on that certificate, used as the origin domain. Default "". */
     albOriginDomainName?: string;
     /**
-     * CloudFront origin response timeout in seconds, 1–180. Default 60. It applies to the first
-     * byte and to every gap between packets; values above 60 need a Service Quotas increase
-     * ("Response timeout per origin"). See
+     * CloudFront origin response timeout in seconds, 1–120 (the VPC-origin limit). Default 60. It
+     * applies to the first byte and to every gap between packets; values above 60 need the Service
+     * Quotas value "Response timeout per origin" raised first (`npm run preflight` checks it). See
      * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout
      */
     originReadTimeout?: number;
-    /** CloudFront origin keep-alive timeout in seconds, 1–60. Default 60. */
+    /**
+     * CloudFront origin keep-alive timeout in seconds, 1–120 (the VPC-origin limit). Default 60.
+     * Above 60 needs its own quota increase ("Keep-alive timeout per origin").
+     */
     originKeepaliveTimeout?: number;
     /** CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All. Default PriceClass_100. */
     priceClass?: string;

@@ -55,6 +55,17 @@ export class PrivateEdge extends pulumi.ComponentResource {
         }
         validateEdgeSettings(args, "PrivateEdge args.");
         super("onehub:index:PrivateEdge", name, {}, opts);
+        for (const [key, value, limit] of [
+            ["originReadTimeout", args.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default, ORIGIN_READ_TIMEOUT],
+            ["originKeepaliveTimeout", args.originKeepaliveTimeout ?? ORIGIN_KEEPALIVE_TIMEOUT.default, ORIGIN_KEEPALIVE_TIMEOUT],
+        ] as const) {
+            if (value > limit.quotaFree) {
+                pulumi.log.warn(
+                    `${key} ${value} s is above ${limit.quotaFree} s: CloudFront refuses the distribution unless the Service Quotas value "${limit.quota}" was raised to at least ${value} first (npm run preflight checks it)`,
+                    this,
+                );
+            }
+        }
         const tags = args.tags;
         const https = !!args.albCertificateArn;
         const port = https ? 443 : 80;
