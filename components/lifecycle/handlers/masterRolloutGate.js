@@ -157,8 +157,9 @@ function errorText(err) {
 }
 
 /**
- * Looks at the master service once. Returns the result when the rollout is COMPLETED on the
- * expected task definition, undefined while it is IN_PROGRESS on it, and throws otherwise.
+ * Looks at the master service once. Returns `result` when the rollout is COMPLETED on the
+ * expected task definition, only `primary` and `service` while it is IN_PROGRESS on it, and
+ * throws otherwise.
  * @param {ECSClient} ecs
  * @param {ReturnType<typeof parseEvent>} e
  * @returns {Promise<{ result?: GateResult, primary?: Deployment, service?: Service }>}
