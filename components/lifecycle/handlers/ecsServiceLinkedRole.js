@@ -1,5 +1,5 @@
 // @ts-check
-// Deploy-time Lambda (nodejs22.x, shipped as this one file named index.js): makes sure the ECS
+// Deploy-time Lambda (Node.js runtime with the AWS SDK v3, shipped as this one file named index.js): makes sure the ECS
 // service-linked role AWSServiceRoleForECS exists before the cluster's capacity providers are set.
 //
 // In a fresh account ECS creates the role on the fly with its first call, and the

@@ -1,5 +1,5 @@
 // @ts-check
-// Deploy-time Lambda (nodejs22.x, shipped as this one file named index.js): the slaves roll only
+// Deploy-time Lambda (Node.js runtime with the AWS SDK v3, shipped as this one file named index.js): the slaves roll only
 // after the master is steady on the new version.
 //
 // When a new master fails, ECS's deployment circuit breaker rolls the service back and the
