@@ -45,6 +45,13 @@ export async function checkExistingVpc(
     privateSubnetIds: string[],
     opts?: pulumi.InvokeOptions,
 ): Promise<string[]> {
+    await aws.ec2.getInternetGateway({ filters: [{ name: "attachment.vpc-id", values: [vpcId] }] }, opts).catch(() => {
+        fail(
+            keys.vpcId,
+            vpcId,
+            "has no internet gateway attached; CloudFront VPC origins need one (nothing becomes public through it): attach one, or let the stack create the VPC",
+        );
+    });
     const subnets = await Promise.all(
         privateSubnetIds.map(async (id) => {
             const subnet = await aws.ec2.getSubnet({ id }, opts).catch((e: unknown) => {
@@ -68,13 +75,6 @@ export async function checkExistingVpc(
     if (new Set(subnets.map((s) => s.availabilityZoneId)).size < 2) {
         fail(keys.privateSubnetIds, privateSubnetIds, "must lie in at least 2 Availability Zones (an ALB needs two)");
     }
-    await aws.ec2.getInternetGateway({ filters: [{ name: "attachment.vpc-id", values: [vpcId] }] }, opts).catch(() => {
-        fail(
-            keys.vpcId,
-            vpcId,
-            "has no internet gateway attached; CloudFront VPC origins need one (nothing becomes public through it): attach one, or let the stack create the VPC",
-        );
-    });
     return privateSubnetIds;
 }
 
