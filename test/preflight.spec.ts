@@ -239,7 +239,7 @@ describe("preflight", () => {
             assertLine(
                 line(await preflight(config), "ECS service-linked role"),
                 "info",
-                /the stack creates it \(onehub:ensureEcsServiceLinkedRole = true\)/,
+                /the stack creates it at deploy time \(onehub:ensureEcsServiceLinkedRole = true\)/,
             );
         });
 
@@ -253,32 +253,6 @@ describe("preflight", () => {
                 /missing/,
                 /^aws iam create-service-linked-role --aws-service-name ecs\.amazonaws\.com/,
             );
-        });
-
-        it("until ensureEcsServiceLinkedRole exists, createEcsServiceLinkedRole decides: false needs the role, true fails on an existing one", async () => {
-            const legacy = (v: boolean) =>
-                stackConfig("dev", { "onehub:ensureEcsServiceLinkedRole": undefined, "onehub:createEcsServiceLinkedRole": v });
-            assert.deepStrictEqual(legacy(false).serviceLinkedRole, {
-                created: false,
-                key: "onehub:createEcsServiceLinkedRole",
-                failsIfPresent: false,
-            });
-            happyAccount(dev);
-            assertLine(
-                line(await preflight(legacy(true)), "ECS service-linked role"),
-                "BLOCKER",
-                /exists .* creating it again fails/,
-                /createEcsServiceLinkedRole false/,
-            );
-            const neither = stackConfig("dev", {
-                "onehub:ensureEcsServiceLinkedRole": undefined,
-                "onehub:createEcsServiceLinkedRole": undefined,
-            });
-            assert.deepStrictEqual(neither.serviceLinkedRole, {
-                created: true,
-                key: "onehub:ensureEcsServiceLinkedRole",
-                failsIfPresent: false,
-            });
         });
 
         it("is skipped, without an IAM call, when existingClusterName is set", async () => {
@@ -302,8 +276,7 @@ describe("preflight", () => {
             const r = line(await preflight(dev), "VPC-origin AZs");
             assertLine(r, "ok", /us-east-1a \(use1-az6\), us-east-1c \(use1-az1\); skipped \(no VPC origins\): us-east-1b \(use1-az3\)/);
             assert.deepStrictEqual(ec2.commandCalls(DescribeAvailabilityZonesCommand)[0].args[0].input.Filters, [
-                { Name: "state", Values: ["available"] },
-                { Name: "opt-in-status", Values: ["opt-in-not-required"] },
+                { Name: "zone-type", Values: ["availability-zone"] },
             ]);
         });
 

@@ -20,7 +20,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fail, InvalidArgumentError } from "../components/common/validation";
 import { ORIGIN_READ_TIMEOUT } from "../components/edge/edgeSettings";
-import { chooseVpcOriginZones, subnetsOutsideVpcOriginZones } from "../components/network/availabilityZones";
+import { chooseVpcOriginZones, subnetsOutsideVpcOriginZones, ZONE_FILTER } from "../components/network/availabilityZones";
 
 // ---------------------------------------------------------------------------------------------
 // Config: the few stack values the checks read, parsed from the wire strings loadStackConfig
@@ -54,7 +54,8 @@ export interface PreflightConfig {
     cpuArchitecture: CpuArchitecture;
     existingClusterName: string;
     /** Whether the stack creates AWSServiceRoleForECS when it is missing, and the key that says so. */
-    serviceLinkedRole: { created: boolean; key: string; failsIfPresent: boolean };
+    /** onehub:ensureEcsServiceLinkedRole: the stack creates the role at deploy time if it is missing. */
+    ensureServiceLinkedRole: boolean;
 }
 
 const REGION_KEY = "aws:region";
@@ -129,29 +130,8 @@ export function parsePreflightConfig(wire: Record<string, string>): PreflightCon
         imageDigest,
         cpuArchitecture: arch as CpuArchitecture,
         existingClusterName: str("existingClusterName"),
-        serviceLinkedRole: serviceLinkedRoleSetting(wire, bool),
+        ensureServiceLinkedRole: bool(ns("ensureEcsServiceLinkedRole"), wire[ns("ensureEcsServiceLinkedRole")] ?? "true"),
     };
-}
-
-/**
- * `ensureEcsServiceLinkedRole` (default true) replaces `createEcsServiceLinkedRole` (default
- * false), which created the role unconditionally and so failed where it already existed. Until the
- * new key lands, the old one is what the program reads, so it decides.
- */
-function serviceLinkedRoleSetting(
-    wire: Record<string, string>,
-    bool: (key: string, v: string) => boolean,
-): PreflightConfig["serviceLinkedRole"] {
-    const ensure = ns("ensureEcsServiceLinkedRole");
-    const legacy = ns("createEcsServiceLinkedRole");
-    if (wire[ensure] !== undefined) {
-        return { created: bool(ensure, wire[ensure]), key: ensure, failsIfPresent: false };
-    }
-    if (wire[legacy] !== undefined) {
-        const created = bool(legacy, wire[legacy]);
-        return { created, key: legacy, failsIfPresent: created };
-    }
-    return { created: true, key: ensure, failsIfPresent: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,7 +306,8 @@ export const ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS";
 
 export async function checkServiceLinkedRole(ctx: PreflightContext): Promise<CheckResult> {
     const name = "ECS service-linked role";
-    const { existingClusterName, serviceLinkedRole: slr } = ctx.config;
+    const { existingClusterName, ensureServiceLinkedRole } = ctx.config;
+    const key = ns("ensureEcsServiceLinkedRole");
     if (existingClusterName) {
         return { status: "info", name, found: `not checked: onehub:existingClusterName "${existingClusterName}" exists, so the role does` };
     }
@@ -337,22 +318,14 @@ export async function checkServiceLinkedRole(ctx: PreflightContext): Promise<Che
         if (!awsError(e, "NoSuchEntityException", "NoSuchEntity")) {
             throw e;
         }
-        return slr.created
-            ? { status: "info", name, found: `${ECS_SERVICE_LINKED_ROLE} is missing; the stack creates it (${slr.key} = true)` }
+        return ensureServiceLinkedRole
+            ? { status: "info", name, found: `${ECS_SERVICE_LINKED_ROLE} is missing; the stack creates it at deploy time (${key} = true)` }
             : {
                   status: "BLOCKER",
                   name,
-                  found: `${ECS_SERVICE_LINKED_ROLE} is missing and ${slr.key} = false: creating the cluster's capacity providers fails with "Unable to assume the service linked role"`,
-                  fix: `aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com (or pulumi config set ${slr.key} true)`,
+                  found: `${ECS_SERVICE_LINKED_ROLE} is missing and ${key} = false: creating the cluster's capacity providers fails with "Unable to assume the service linked role"`,
+                  fix: `aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com (or pulumi config set ${key} true)`,
               };
-    }
-    if (slr.failsIfPresent) {
-        return {
-            status: "BLOCKER",
-            name,
-            found: `${ECS_SERVICE_LINKED_ROLE} exists and ${slr.key} = true: creating it again fails ("has been taken in this account")`,
-            fix: `pulumi config set ${slr.key} false`,
-        };
     }
     return { status: "ok", name, found: `${ECS_SERVICE_LINKED_ROLE} exists (${arn})` };
 }
@@ -368,18 +341,10 @@ export async function checkAvailabilityZones(ctx: PreflightContext): Promise<Che
 async function checkNewVpcZones(ctx: PreflightContext): Promise<CheckResult> {
     const name = "VPC-origin AZs";
     const { azCount, region } = ctx.config;
-    // The same zones aws.getAvailabilityZones({ state: "available" }) with opt-in-not-required
-    // returns: Local and Wavelength Zones need an opt-in and cannot hold an ALB subnet anyway.
+    // The same zones the stack program chooses from (components/network/vpcChecks.ts).
     const out = await aws(
         "ec2:DescribeAvailabilityZones",
-        ctx.clients.ec2.send(
-            new DescribeAvailabilityZonesCommand({
-                Filters: [
-                    { Name: "state", Values: ["available"] },
-                    { Name: "opt-in-status", Values: ["opt-in-not-required"] },
-                ],
-            }),
-        ),
+        ctx.clients.ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: ZONE_FILTER.name, Values: ZONE_FILTER.values }] })),
     );
     // The provider's data source lists zones sorted by name; keep each ID with its name.
     const zones = (out.AvailabilityZones ?? [])

@@ -12,6 +12,14 @@ import { fail } from "../common/validation";
  */
 export const VPC_ORIGIN_UNSUPPORTED_AZ_IDS: readonly string[] = ["use1-az3", "usw1-az2", "apne1-az3", "apne2-az1", "cac1-az3"];
 
+/**
+ * The zones a new VPC chooses from: Availability Zones proper. Local and Wavelength Zones an
+ * account opted into sort before them by name ("us-east-1-bos-1a" < "us-east-1a") and cannot hold
+ * the ALB. No state filter: a zone that is briefly impaired must not shift the choice (and replace
+ * every subnet) on the next update.
+ */
+export const ZONE_FILTER = { name: "zone-type", values: ["availability-zone"] };
+
 export function supportsVpcOrigins(zoneId: string): boolean {
     return !VPC_ORIGIN_UNSUPPORTED_AZ_IDS.includes(zoneId);
 }

@@ -5,14 +5,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fail } from "../common/validation";
-import { chooseVpcOriginZones, RegionZones, subnetsOutsideVpcOriginZones, supportsVpcOrigins } from "./availabilityZones";
+import { chooseVpcOriginZones, RegionZones, subnetsOutsideVpcOriginZones, supportsVpcOrigins, ZONE_FILTER } from "./availabilityZones";
 
-/**
- * The region's zones exactly as awsx lists them when it picks zones itself (no state filter: a
- * zone that is briefly impaired must not shift the choice and replace every subnet on an update).
- */
+/** The region's Availability Zones, sorted by name with each zone's ID (see ZONE_FILTER). */
 export async function regionZones(opts?: pulumi.InvokeOptions): Promise<RegionZones> {
-    const zones = await aws.getAvailabilityZones({}, opts);
+    const zones = await aws.getAvailabilityZones({ filters: [ZONE_FILTER] }, opts);
     return { names: zones.names, zoneIds: zones.zoneIds };
 }
 
