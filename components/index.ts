@@ -1,11 +1,23 @@
-// The public surface of the library: every component and its args.
-export * from "./oneHub";
-export * from "./cluster/oneHubCluster";
-export * from "./database/oneHubDatabase";
-export * from "./services/oneHubMasterService";
-export * from "./network/oneHubNetwork";
-export * from "./secrets/oneHubSecrets";
-export * from "./services/oneHubSlaveService";
-export * from "./edge/privateEdge";
-export { OneHubServiceArgs } from "./services/serviceBase";
+// The public surface of the library: the components, their argument types, the error every
+// argument check throws, and the zone lookup a program composing OneHubNetwork itself may want.
+// Nothing else (validators, limits, internal helpers) is part of the API.
+export { OneHub } from "./oneHub";
+export type { OneHubArgs } from "./oneHub";
+export { OneHubNetwork } from "./network/oneHubNetwork";
+export type { OneHubNetworkArgs } from "./network/oneHubNetwork";
+export { OneHubSecrets } from "./secrets/oneHubSecrets";
+export type { OneHubSecretsArgs } from "./secrets/oneHubSecrets";
+export { OneHubDatabase } from "./database/oneHubDatabase";
+export type { OneHubDatabaseArgs } from "./database/oneHubDatabase";
+export { PrivateEdge } from "./edge/privateEdge";
+export type { PrivateEdgeArgs } from "./edge/privateEdge";
+export type { EdgeSettings } from "./edge/edgeSettings";
+export { OneHubCluster } from "./cluster/oneHubCluster";
+export type { OneHubClusterArgs } from "./cluster/oneHubCluster";
+export { OneHubMasterService } from "./services/oneHubMasterService";
+export type { OneHubMasterServiceArgs } from "./services/oneHubMasterService";
+export { OneHubSlaveService } from "./services/oneHubSlaveService";
+export type { OneHubSlaveServiceArgs } from "./services/oneHubSlaveService";
+export type { OneHubServiceArgs } from "./services/serviceBase";
 export { InvalidArgumentError } from "./common/validation";
+export { vpcOriginZoneNames } from "./network/vpcChecks";

@@ -125,6 +125,12 @@ export interface OneHubArgs extends EdgeSettings {
      * invalidates every issued key.
      */
     hashidsSalt?: pulumi.Input<string>;
+    /**
+     * Tags for every resource that takes tags (the VPC origin excepted: CloudFront refuses any update
+     * of a VPC origin in use, tags included). Default {}. Tag with a cost-allocation key to find the
+     * stack's spend; provider-level `defaultTags` work too.
+     */
+    tags?: Record<string, string>;
 }
 
 /**
@@ -231,17 +237,37 @@ function slaveScalingOf(args: OneHubArgs) {
 
 /** OneHub on AWS in one line: network (or an existing VPC), secrets, database, edge, master, slaves. */
 export class OneHub extends pulumi.ComponentResource {
+    /** The master's ECS service. */
+    public readonly masterService: aws.ecs.Service;
+    /** The slaves' ECS service. */
+    public readonly slaveService: aws.ecs.Service;
+    /** The internal ALB. */
+    public readonly loadBalancer: aws.lb.LoadBalancer;
+    /** The CloudFront distribution. */
+    public readonly distribution: aws.cloudfront.Distribution;
+    /** The Aurora cluster. */
+    public readonly databaseCluster: aws.rds.Cluster;
     /** The public base URL (custom domain or CloudFront). */
     public readonly url: pulumi.Output<string>;
+    /** The VPC: created, or the existing one. */
     public readonly vpcId: pulumi.Output<string>;
+    /** The CloudFront distribution's id (for invalidations and metrics). */
     public readonly distributionId: pulumi.Output<string>;
+    /** The internal ALB's ARN. */
     public readonly albArn: pulumi.Output<string>;
+    /** The ECS cluster the services run in. */
     public readonly clusterName: pulumi.Output<string>;
+    /** The master's ECS service (resolves after its rollout gate). */
     public readonly masterServiceName: pulumi.Output<string>;
+    /** The slaves' ECS service. */
     public readonly slaveServiceName: pulumi.Output<string>;
+    /** Aurora's writer endpoint. */
     public readonly databaseEndpoint: pulumi.Output<string>;
+    /** Secrets Manager secret with the master credentials in the RDS shape (Query Editor, Data API). */
     public readonly databaseCredentialsSecretArn: pulumi.Output<string>;
+    /** The master's CloudWatch log group. */
     public readonly masterLogGroupName: pulumi.Output<string>;
+    /** The slaves' CloudWatch log group. */
     public readonly slaveLogGroupName: pulumi.Output<string>;
     /** A ready `aws ecs execute-command` line that opens a shell in the master task. */
     public readonly masterExecCommand: pulumi.Output<string>;
@@ -279,6 +305,7 @@ export class OneHub extends pulumi.ComponentResource {
                     availabilityZoneNames: args.availabilityZoneNames,
                     natStrategy: args.natStrategy,
                     cidrBlock: args.vpcCidr,
+                    tags: args.tags,
                 },
                 parent,
             );
@@ -289,7 +316,12 @@ export class OneHub extends pulumi.ComponentResource {
 
         const secrets = new OneHubSecrets(
             `${name}-secrets`,
-            { sessionSecret: args.sessionSecret, userTokenSecret: args.userTokenSecret, hashidsSalt: args.hashidsSalt },
+            {
+                sessionSecret: args.sessionSecret,
+                userTokenSecret: args.userTokenSecret,
+                hashidsSalt: args.hashidsSalt,
+                tags: args.tags,
+            },
             parent,
         );
 
@@ -310,6 +342,7 @@ export class OneHub extends pulumi.ComponentResource {
                 enableDataApi: args.dbEnableDataApi,
                 masterPassword: args.dbPassword,
                 logRetentionDays: args.logRetentionDays,
+                tags: args.tags,
             },
             parent,
         );
@@ -320,6 +353,7 @@ export class OneHub extends pulumi.ComponentResource {
                 vpcId,
                 subnetIds: privateSubnetIds,
                 ...pickEdgeSettings(args),
+                tags: args.tags,
             },
             parent,
         );
@@ -336,6 +370,7 @@ export class OneHub extends pulumi.ComponentResource {
                     ensureServiceLinkedRole: args.ensureEcsServiceLinkedRole,
                     createServiceLinkedRole: args.createEcsServiceLinkedRole,
                     logRetentionDays: args.logRetentionDays,
+                    tags: args.tags,
                 },
                 parent,
             );
@@ -365,7 +400,9 @@ export class OneHub extends pulumi.ComponentResource {
             sqlMaxOpenConns: pools.maxOpen,
             sqlMaxIdleConns: pools.maxIdle,
             sqlMaxLifetime: pools.maxLifetimeSeconds,
+            databaseMaxConnections: database.maxConnections,
             logRetentionDays: args.logRetentionDays,
+            tags: args.tags,
         };
         const master = new OneHubMasterService(
             `${name}-master`,
@@ -389,6 +426,11 @@ export class OneHub extends pulumi.ComponentResource {
         );
 
         const region = aws.getRegionOutput({}, parent).region;
+        this.masterService = master.service;
+        this.slaveService = slave.service;
+        this.loadBalancer = edge.loadBalancer;
+        this.distribution = edge.distribution;
+        this.databaseCluster = database.cluster;
         this.url = edge.url;
         this.vpcId = vpcId;
         this.distributionId = edge.distributionId;

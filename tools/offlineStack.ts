@@ -346,6 +346,20 @@ async function run(stack: string, options: RunOptions, program?: StackProgram): 
     pulumi.runtime.setAllConfig(config, secretKeys);
     recordRegistrations(resources);
 
+    // The Pulumi CLI fails a program on its first unhandled rejection, e.g. an error thrown while
+    // an input is resolved (a check that needs another resource's output); so does this run,
+    // instead of waiting forever for the registration that can no longer complete.
+    let onRejection: (e: unknown) => void = () => undefined;
+    const rejected = new Promise<never>((_, reject) => (onRejection = reject));
+    process.on("unhandledRejection", onRejection);
+    try {
+        return await Promise.race([rejected, execute(stack, resources, program)]);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+async function execute(stack: string, resources: RegisteredResource[], program?: StackProgram): Promise<StackRun> {
     const stackProgram = program ?? (require("../stacks/program") as typeof import("../stacks/program")).program;
     const exported = (await stackProgram()) ?? {};
     const outputs: Record<string, unknown> = {};

@@ -31,9 +31,11 @@ export interface OneHubClusterArgs {
 
 /** An ECS cluster for OneHub: Container Insights, and both Fargate and Fargate Spot capacity. */
 export class OneHubCluster extends pulumi.ComponentResource {
+    /** The ECS cluster. */
     public readonly cluster: aws.ecs.Cluster;
     /** The cluster's ARN, resolving once FARGATE and FARGATE_SPOT are attached (services name them). */
     public readonly clusterArn: pulumi.Output<string>;
+    /** The cluster's name, resolving once its capacity providers are attached. */
     public readonly clusterName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubClusterArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -43,3 +43,25 @@ export function poolSettings(capacity: number, maxSlaves: number, keys: { capaci
     const maxOpen = Math.min(MAX_OPEN_PER_TASK, perTask);
     return { maxOpen, maxIdle: Math.min(10, maxOpen), maxLifetimeSeconds: 300, databaseMaxConnections, maxTasks };
 }
+
+/**
+ * Fails unless `tasks` tasks with `poolPerTask` open connections each, plus the reserve, fit the
+ * database's `max_connections`. `keys` name the pool and the task count in the message.
+ */
+export function checkPoolFits(
+    keys: { pool: string; tasks: string },
+    poolPerTask: number,
+    tasks: number,
+    databaseMaxConnections: number,
+): void {
+    const needed = poolPerTask * tasks + RESERVED_CONNECTIONS;
+    if (needed > databaseMaxConnections) {
+        fail(
+            keys.pool,
+            poolPerTask,
+            `× ${tasks} tasks (${keys.tasks}) + ${RESERVED_CONNECTIONS} reserved = ${needed} connections, more than the database's max_connections ` +
+                `(${databaseMaxConnections}): lower it to ${Math.max(0, Math.floor((databaseMaxConnections - RESERVED_CONNECTIONS) / tasks))} or less, ` +
+                `lower the task count, or give the database more capacity`,
+        );
+    }
+}

@@ -92,11 +92,15 @@ export class OneHubDatabase extends pulumi.ComponentResource {
     public readonly cluster: aws.rds.Cluster;
     /** The writer instance: services wait for it (the cluster alone accepts no connections). */
     public readonly writer: aws.rds.ClusterInstance;
+    /** The Aurora cluster's ARN. */
     public readonly clusterArn: pulumi.Output<string>;
+    /** The Aurora cluster's identifier. */
     public readonly clusterId: pulumi.Output<string>;
     /** Writer endpoint. */
     public readonly endpoint: pulumi.Output<string>;
+    /** The reader endpoint (the writer when there is no reader). */
     public readonly readerEndpoint: pulumi.Output<string>;
+    /** The MySQL port, 3306. */
     public readonly port: pulumi.Output<number>;
     /** Services add an ingress rule on this group from their own group, on `port`. */
     public readonly securityGroupId: pulumi.Output<string>;

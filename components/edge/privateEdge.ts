@@ -33,18 +33,29 @@ export interface PrivateEdgeArgs extends EdgeSettings {
  * Services attach their own target groups and rules to `listenerArn`.
  */
 export class PrivateEdge extends pulumi.ComponentResource {
+    /** The internal ALB, for alarms and extensions. */
+    public readonly loadBalancer: aws.lb.LoadBalancer;
+    /** The ALB's listener (HTTP 80, or HTTPS 443 with `albCertificateArn`). */
+    public readonly listener: aws.lb.Listener;
+    /** The CloudFront distribution. */
+    public readonly distribution: aws.cloudfront.Distribution;
     /** The public base URL: https:// plus the custom domain or the CloudFront domain. */
     public readonly url: pulumi.Output<string>;
+    /** The CloudFront distribution's id. */
     public readonly distributionId: pulumi.Output<string>;
+    /** The distribution's *.cloudfront.net name (a custom domain's CNAME target). */
     public readonly distributionDomainName: pulumi.Output<string>;
+    /** The internal ALB's ARN. */
     public readonly albArn: pulumi.Output<string>;
     /** "app/<name>/<id>", for ALBRequestCountPerTarget scaling. */
     public readonly albArnSuffix: pulumi.Output<string>;
+    /** The internal ALB's DNS name (resolvable inside the VPC only). */
     public readonly albDnsName: pulumi.Output<string>;
     /** The listener services add their rules to. */
     public readonly listenerArn: pulumi.Output<string>;
     /** The ALB's own security group: services allow it into their tasks, and it out to them. */
     public readonly albSecurityGroupId: pulumi.Output<string>;
+    /** The WAF web ACL's ARN (us-east-1); undefined without WAF. */
     public readonly webAclArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PrivateEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -249,6 +260,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
             }
         }
 
+        this.loadBalancer = alb;
+        this.listener = listener;
+        this.distribution = distribution;
         this.url = args.customDomain
             ? pulumi.output(`https://${args.customDomain}`)
             : pulumi.interpolate`https://${distribution.domainName}`;

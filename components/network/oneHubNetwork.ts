@@ -42,8 +42,11 @@ export interface OneHubNetworkArgs {
  * and the tasks, isolated subnets for Aurora.
  */
 export class OneHubNetwork extends pulumi.ComponentResource {
+    /** The awsx VPC (its subnets, route tables, NAT gateways). */
     public readonly vpc: awsx.ec2.Vpc;
+    /** The VPC's id. */
     public readonly vpcId: pulumi.Output<string>;
+    /** Public subnets: NAT gateways only; nothing of OneHub is placed here. */
     public readonly publicSubnetIds: pulumi.Output<string[]>;
     /**
      * Subnets for the internal ALB and the ECS tasks (routed through NAT); resolving only once their

@@ -33,7 +33,9 @@ export interface OneHubSecretsArgs {
  * secrets, so cookie sessions and API keys validate on whichever node a request reaches.
  */
 export class OneHubSecrets extends pulumi.ComponentResource {
+    /** The Secrets Manager secret holding SESSION_SECRET. */
     public readonly sessionSecretArn: pulumi.Output<string>;
+    /** The Secrets Manager secret holding USER_TOKEN_SECRET. */
     public readonly userTokenSecretArn: pulumi.Output<string>;
     /** "" when no HASHIDS_SALT was given. */
     public readonly hashidsSaltSecretArn: pulumi.Output<string>;

@@ -35,10 +35,15 @@ export interface OneHubMasterServiceArgs extends OneHubServiceArgs {
  * that fails `pulumi up` unless ECS really completed the rollout of this update's task definition.
  */
 export class OneHubMasterService extends pulumi.ComponentResource {
+    /** The ECS service. */
     public readonly service: aws.ecs.Service;
+    /** The task definition this update registered. */
     public readonly taskDefinition: aws.ecs.TaskDefinition;
+    /** The service's ALB target group. */
     public readonly targetGroup: aws.lb.TargetGroup;
+    /** The tasks' security group. */
     public readonly securityGroup: aws.ec2.SecurityGroup;
+    /** The tasks' CloudWatch log group. */
     public readonly logGroup: aws.cloudwatch.LogGroup;
     /** The rollout gate's invocation: it succeeds only once the master runs this update's task definition. */
     public readonly rolloutGate: aws.lambda.Invocation;
@@ -47,18 +52,24 @@ export class OneHubMasterService extends pulumi.ComponentResource {
      * (OneHubSlaveServiceArgs.masterServiceName), so they never roll before the master is verified.
      */
     public readonly serviceName: pulumi.Output<string>;
+    /** The ECS service's ARN. */
     public readonly serviceArn: pulumi.Output<string>;
+    /** The target group's ARN. */
     public readonly targetGroupArn: pulumi.Output<string>;
     /** "targetgroup/<name>/<id>", for CloudWatch metrics. */
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** The tasks' security group id. */
     public readonly securityGroupId: pulumi.Output<string>;
+    /** The tasks' log group name. */
     public readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubMasterServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Target group names are at most 32 characters.
         checkComponentName("OneHubMasterService", name, "-tg", 32);
         const k = (field: keyof OneHubMasterServiceArgs) => `OneHubMasterService args.${field}`;
-        validateServiceArgs(args, k);
+        // One master; the slaves count it in their own budget.
+        const budget = { tasks: 1, tasksKey: "the master", poolKey: k("sqlMaxOpenConns") };
+        validateServiceArgs(args, k, true, budget);
         checkInteger(k("channelTestFrequency"), args.channelTestFrequency ?? 0, 0, 10080);
         checkInteger(k("healthCheckGracePeriod"), args.healthCheckGracePeriod ?? 180, 0, 1800);
         const deregistrationDelay = checkInteger(
@@ -86,6 +97,7 @@ export class OneHubMasterService extends pulumi.ComponentResource {
             ],
             120,
             deregistrationDelay,
+            budget,
         );
 
         const service = new aws.ecs.Service(

@@ -50,26 +50,39 @@ export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
  * prices every SYNC_FREQUENCY seconds; autoscaled; reached by OneHub's relay paths only.
  */
 export class OneHubSlaveService extends pulumi.ComponentResource {
+    /** The ECS service. */
     public readonly service: aws.ecs.Service;
+    /** The task definition this update registered. */
     public readonly taskDefinition: aws.ecs.TaskDefinition;
+    /** The service's ALB target group. */
     public readonly targetGroup: aws.lb.TargetGroup;
+    /** The tasks' security group. */
     public readonly securityGroup: aws.ec2.SecurityGroup;
+    /** The tasks' CloudWatch log group. */
     public readonly logGroup: aws.cloudwatch.LogGroup;
+    /** The Application Auto Scaling target of the service's desired count. */
     public readonly scalingTarget: aws.appautoscaling.Target;
+    /** The ECS service's name. */
     public readonly serviceName: pulumi.Output<string>;
+    /** The ECS service's ARN. */
     public readonly serviceArn: pulumi.Output<string>;
+    /** The target group's ARN. */
     public readonly targetGroupArn: pulumi.Output<string>;
     /** "targetgroup/<name>/<id>", for CloudWatch metrics. */
     public readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** The tasks' security group id. */
     public readonly securityGroupId: pulumi.Output<string>;
+    /** The tasks' log group name. */
     public readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubSlaveServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubSlaveService", name, "-tg", 32);
         const k = (field: keyof OneHubSlaveServiceArgs) => `OneHubSlaveService args.${field}`;
-        validateServiceArgs(args, k);
-        const relayPaths = checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
         const scaling = checkSlaveScaling(args, k);
+        // Every slave at maxCount, and the master with the same pool (as OneHub sizes them).
+        const budget = { tasks: scaling.maxCount + 1, tasksKey: `${k("maxCount")} + 1 master`, poolKey: k("sqlMaxOpenConns") };
+        validateServiceArgs(args, k, true, budget);
+        const relayPaths = checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
         const deregistrationDelay = checkInteger(k("deregistrationDelay"), args.deregistrationDelay ?? SLAVE_DEREGISTRATION_DELAY, 0, 3600);
         if (scaling.requestsPerTarget > 0 && !args.albArnSuffix) {
             fail(k("albArnSuffix"), args.albArnSuffix, `is required when ${k("requestsPerTarget")} > 0`);
@@ -85,6 +98,7 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             chunkRules(relayPaths, PRIORITY.relayBase),
             60,
             deregistrationDelay,
+            budget,
         );
 
         const capacityProviderStrategies = [

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkFargateSize } from "./fargate";
+import { checkPoolFits } from "../database/connectionBudget";
 import { DB_PORT } from "../database/oneHubDatabase";
 import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
@@ -84,6 +85,12 @@ export interface OneHubServiceArgs {
     syncFrequency?: number;
     /** SQL_MAX_OPEN_CONNS per task, 1–10000. Default 20; OneHub sizes it from the database's max_connections. */
     sqlMaxOpenConns?: number;
+    /**
+     * The database's `max_connections` (OneHubDatabase.maxConnections). When given, the service
+     * refuses a pool the database cannot hold at full scale: `sqlMaxOpenConns` × (this service's most
+     * tasks + the master) + 10 reserved. Default: unchecked.
+     */
+    databaseMaxConnections?: pulumi.Input<number>;
     /** SQL_MAX_IDLE_CONNS per task, ≤ sqlMaxOpenConns. Default 10. */
     sqlMaxIdleConns?: number;
     /** SQL_MAX_LIFETIME in seconds (OneHub reads seconds). Default 300. */
@@ -107,6 +114,7 @@ export function validateServiceArgs(
     args: Partial<OneHubServiceArgs>,
     k: (field: keyof OneHubServiceArgs) => string,
     callerSuppliesSecrets = true,
+    budget?: PoolBudget,
 ): void {
     checkImage(k("imageRepository"), k("imageTag"), args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY, args.imageTag ?? DEFAULT_IMAGE_TAG);
     checkFargateSize(k("cpu"), k("memory"), args.cpu ?? 256, args.memory ?? 512);
@@ -116,6 +124,9 @@ export function validateServiceArgs(
     checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? 300, 1, 86400);
     checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
     checkEnvironment(k("environment"), args.environment ?? {});
+    if (budget && typeof args.databaseMaxConnections === "number") {
+        checkPoolFits({ pool: budget.poolKey, tasks: budget.tasksKey }, open, budget.tasks, args.databaseMaxConnections);
+    }
     if (callerSuppliesSecrets) {
         checkSecrets(k("secrets"), args.secrets ?? {}, args.environment ?? {});
     }
@@ -181,6 +192,14 @@ export function checkSecrets(key: string, secrets: Record<string, pulumi.Input<s
 }
 const isSecretName = (name: string) => REQUIRED_SECRETS.includes(name) || name === "HASHIDS_SALT";
 
+/** How many tasks share the database's connections at full scale, and the setting that says so. */
+export interface PoolBudget {
+    tasks: number;
+    tasksKey: string;
+    /** How errors name the pool setting. */
+    poolKey: string;
+}
+
 export interface ServiceBase {
     securityGroup: aws.ec2.SecurityGroup;
     targetGroup: aws.lb.TargetGroup;
@@ -208,6 +227,7 @@ export function createServiceBase(
     rules: { priority: number; pathPatterns: string[] }[],
     healthCheckStartSeconds: number,
     deregistrationDelay: number,
+    budget: PoolBudget,
 ): ServiceBase {
     const opts = { parent };
     const tags = args.tags;
@@ -328,12 +348,19 @@ export function createServiceBase(
         opts,
     );
 
+    const pool = args.sqlMaxOpenConns ?? 20;
     const environment = {
         PORT: String(CONTAINER_PORT),
         // UTC like the database's time_zone: daily statistics mix MySQL and Go time.
         TZ: "UTC",
         SYNC_FREQUENCY: String(args.syncFrequency ?? 60),
-        SQL_MAX_OPEN_CONNS: String(args.sqlMaxOpenConns ?? 20),
+        // Checked against the database's max_connections once it is known (at preview).
+        SQL_MAX_OPEN_CONNS: pulumi.output(args.databaseMaxConnections).apply((max) => {
+            if (max !== undefined) {
+                checkPoolFits({ pool: budget.poolKey, tasks: budget.tasksKey }, pool, budget.tasks, max);
+            }
+            return String(pool);
+        }),
         SQL_MAX_IDLE_CONNS: String(args.sqlMaxIdleConns ?? 10),
         SQL_MAX_LIFETIME: String(args.sqlMaxLifetime ?? 300),
         ...args.environment,
