@@ -2,6 +2,7 @@
 // (same config loading and mocks as the tests), printed as a resource tree with each
 // resource's key settings, a count by type and the stack outputs (secrets masked).
 import * as fs from "fs";
+import { deriveVpcChildren } from "./awsxVpcLayout";
 import { knownStacks, RegisteredResource, runStack, StackRun } from "./offlineStack";
 import { normalizedInputs, resourcePath, SECRET_MASK, writeSnapshot } from "./snapshot";
 
@@ -11,7 +12,10 @@ const describeJson = (s: string) => JSON.parse(s);
 
 /** The settings a reviewer looks at first, per resource type. */
 const SUMMARIES: Record<string, Summary> = {
-    "awsx:ec2:Vpc": (i) => `${i.cidrBlock}, ${i.numberOfAvailabilityZones} AZs, NAT ${i.natGateways?.strategy}`,
+    "awsx:ec2:Vpc": (i) =>
+        `${i.cidrBlock}, ${i.availabilityZoneNames ? `AZs ${i.availabilityZoneNames.join(" ")}` : `first ${i.numberOfAvailabilityZones} AZs`}, NAT ${i.natGateways?.strategy}`,
+    "aws:lambda/function:Function": (i) => `${i.runtime}, timeout ${i.timeout} s (deploy-time step)`,
+    "aws:lambda/invocation:Invocation": () => "runs the step when its input changes",
     "aws:rds/cluster:Cluster": (i) =>
         `${i.engineVersion}, ${i.serverlessv2ScalingConfiguration?.minCapacity}–${i.serverlessv2ScalingConfiguration?.maxCapacity} ACU, encrypted ${i.storageEncrypted}, backups ${i.backupRetentionPeriod} d, deletion protection ${i.deletionProtection}`,
     "aws:rds/clusterInstance:ClusterInstance": (i) => `${i.instanceClass} in ${i.availabilityZone}, public ${i.publiclyAccessible}`,
@@ -59,6 +63,15 @@ export function renderTree(run: StackRun): string[] {
         for (const r of kids) {
             const summary = summarize(r);
             lines.push(`${"  ".repeat(depth)}${r.custom ? "" : "▸ "}${r.type} ${r.name}${summary ? ` — ${summary}` : ""}`);
+            if (r.type === "awsx:ec2:Vpc") {
+                // awsx creates these remotely; derived from its arguments so a network change is visible too.
+                for (const child of deriveVpcChildren(r)) {
+                    const detail = Object.entries(child.inputs)
+                        .map(([k, v]) => `${k} ${v}`)
+                        .join(", ");
+                    lines.push(`${"  ".repeat(depth + 1)}(derived) ${child.type} ${child.name}${detail ? ` — ${detail}` : ""}`);
+                }
+            }
             walk(r.urn, depth + 1);
         }
     };

@@ -5,6 +5,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { deriveVpcChildren } from "./awsxVpcLayout";
 import { RegisteredResource, ROOT, StackRun } from "./offlineStack";
 
 export const SNAPSHOT_DIR = path.join(ROOT, "test", "snapshots");
@@ -17,7 +18,43 @@ export interface SnapshotResource {
     /** Parent chain and name, e.g. "onehub-dev > onehub-dev-db > onehub-dev-db-cluster". */
     path: string;
     type: string;
+    /** Set on the children awsx will create inside its Vpc, derived from the Vpc's arguments (not registered here). */
+    derived?: true;
+    /** What the engine waits for and how it replaces: only the options a resource sets. */
+    options?: SnapshotOptions;
     inputs: unknown;
+}
+
+export interface SnapshotOptions {
+    /** The resources it waits for (its dependsOn and the resources behind its inputs), by path. */
+    dependsOn?: string[];
+    deleteBeforeReplace?: true;
+    replaceOnChanges?: string[];
+    ignoreChanges?: string[];
+    retainOnDelete?: true;
+}
+
+/** The resource options worth reviewing, by the paths of the resources they name; undefined when none is set. */
+export function optionsOf(run: StackRun, r: RegisteredResource): SnapshotOptions | undefined {
+    const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+    const options: SnapshotOptions = {};
+    const deps = r.dependencies.map((urn) => byUrn.get(urn)).filter((d): d is RegisteredResource => d !== undefined);
+    if (deps.length > 0) {
+        options.dependsOn = deps.map((d) => resourcePath(run, d).join(" > ")).sort();
+    }
+    if (r.deleteBeforeReplace) {
+        options.deleteBeforeReplace = true;
+    }
+    if (r.replaceOnChanges.length > 0) {
+        options.replaceOnChanges = [...r.replaceOnChanges];
+    }
+    if (r.ignoreChanges.length > 0) {
+        options.ignoreChanges = [...r.ignoreChanges];
+    }
+    if (r.retainOnDelete) {
+        options.retainOnDelete = true;
+    }
+    return Object.keys(options).length > 0 ? options : undefined;
 }
 
 function setAt(target: any, dotted: string, value: unknown): void {
@@ -93,13 +130,25 @@ export function normalizedInputs(r: RegisteredResource): Record<string, unknown>
 }
 
 export function snapshotOf(run: StackRun): SnapshotResource[] {
-    return run.resources
-        .map((r) => ({ path: resourcePath(run, r).join(" > "), type: r.type, inputs: normalizedInputs(r) }))
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.type < b.type ? -1 : 1));
+    const registered = run.resources.map((r) => {
+        const options = optionsOf(run, r);
+        return { path: resourcePath(run, r).join(" > "), type: r.type, ...(options ? { options } : {}), inputs: normalizedInputs(r) };
+    });
+    const derived = run.resources
+        .filter((r) => r.type === "awsx:ec2:Vpc")
+        .flatMap((vpc) =>
+            deriveVpcChildren(vpc).map((child) => ({
+                path: `${resourcePath(run, vpc).join(" > ")} > ${child.name}`,
+                type: child.type,
+                derived: true as const,
+                inputs: sortKeys(child.inputs),
+            })),
+        );
+    return [...registered, ...derived].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.type < b.type ? -1 : 1));
 }
 
 export function renderSnapshot(run: StackRun): string {
-    const header = `# Resources and inputs of the ${run.stack} stack, rendered offline by \`npm run plan -- ${run.stack} --update-snapshot\`.\n# Secrets are masked. Review this diff like code: it is the infrastructure change.\n`;
+    const header = `# Resources and inputs of the ${run.stack} stack, rendered offline by \`npm run plan -- ${run.stack} --update-snapshot\`.\n# Secrets are masked; "derived: true" marks what awsx creates inside its Vpc (derived from its arguments).\n# Review this diff like code: it is the infrastructure change.\n`;
     return header + yaml.dump(snapshotOf(run), { lineWidth: 120, noRefs: true, sortKeys: false });
 }
 
