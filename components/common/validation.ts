@@ -85,10 +85,10 @@ export function checkComponentName(component: string, name: string, longestSuffi
 }
 
 /** Pulumi autonaming appends "-" and 7 random characters. */
-export const AUTONAME_SUFFIX_LENGTH = 8;
+const AUTONAME_SUFFIX_LENGTH = 8;
 
 /** The retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 

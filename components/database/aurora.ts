@@ -9,13 +9,13 @@ const AUTO_PAUSE_MIN_VERSION = [3, 8, 0];
 /** The default maximum: 4 ACU is Aurora's smallest size with more than 100 connections (135). */
 export const DEFAULT_MAX_CAPACITY = 4;
 
-export const ACU_MIN = 0;
-export const ACU_MAX = 256;
-export const ACU_STEP = 0.5;
-export const AUTO_PAUSE_MIN_SECONDS = 300;
-export const AUTO_PAUSE_MAX_SECONDS = 86400;
+const ACU_MIN = 0;
+const ACU_MAX = 256;
+const ACU_STEP = 0.5;
+const AUTO_PAUSE_MIN_SECONDS = 300;
+const AUTO_PAUSE_MAX_SECONDS = 86400;
 
-export interface CapacityKeys {
+interface CapacityKeys {
     min: string;
     max: string;
     autoPause: string;

@@ -7,11 +7,11 @@ import { fail } from "../common/validation";
 /** Connections kept free for the RDS agent, the Query Editor and an operator's client. */
 export const RESERVED_CONNECTIONS = 10;
 /** More open connections per task buy nothing: OneHub's queries are short single-row updates. */
-export const MAX_OPEN_PER_TASK = 100;
+const MAX_OPEN_PER_TASK = 100;
 /** Below this a task queues its own billing writes behind each other. */
-export const MIN_OPEN_PER_TASK = 5;
+const MIN_OPEN_PER_TASK = 5;
 
-export interface PoolSettings {
+interface PoolSettings {
     /** SQL_MAX_OPEN_CONNS */
     maxOpen: number;
     /** SQL_MAX_IDLE_CONNS */

@@ -15,7 +15,7 @@ import {
 import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
 
 export const DB_PORT = 3306;
-export const DB_NAME = "onehub";
+const DB_NAME = "onehub";
 const DB_USER = "onehub";
 const LOG_EXPORTS = ["error", "slowquery"];
 

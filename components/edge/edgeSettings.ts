@@ -11,9 +11,9 @@ export const ALB_IDLE_TIMEOUT = { min: 60, max: 4000, default: 600 };
 export const ORIGIN_READ_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 60, quota: "Response timeout per origin" };
 /** CloudFront origin keep-alive timeout for a VPC origin: 1–120 s; above 60 s only after a quota increase. */
 export const ORIGIN_KEEPALIVE_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 60, quota: "Keep-alive timeout per origin" };
-export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 /** AWS WAF rate-based rules count requests per 5 minutes; the smallest allowed limit is 10. */
-export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
+const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
 
 /** AWS-managed CloudFront policies (ids are global and fixed). */
 export const MANAGED_POLICY = {

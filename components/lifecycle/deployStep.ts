@@ -14,18 +14,18 @@ import * as fs from "fs";
 import * as path from "path";
 
 /** Node 24 LTS: supported by Lambda well beyond this release's lifetime, with the AWS SDK v3 built in. */
-export const STEP_RUNTIME = "nodejs24.x";
+const STEP_RUNTIME = "nodejs24.x";
 /** Lambda's hard limit on one invocation. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
-export interface PolicyStatement {
+interface PolicyStatement {
     Effect: "Allow";
     Action: string[];
     Resource: pulumi.Input<string> | pulumi.Input<string>[];
     Condition?: Record<string, Record<string, pulumi.Input<string>>>;
 }
 
-export interface DeployStepArgs {
+interface DeployStepArgs {
     /** File name (without .js) under components/lifecycle/handlers. */
     handler: string;
     /** What the step does, for the function's description. */
@@ -42,7 +42,7 @@ export interface DeployStepArgs {
     dependsOn?: pulumi.Resource[];
 }
 
-export interface DeployStep {
+interface DeployStep {
     function: aws.lambda.Function;
     invocation: aws.lambda.Invocation;
 }

@@ -10,7 +10,7 @@ import { fail } from "../common/validation";
  * as of 2026-11; also seen in braintrustdata/terraform-aws-braintrust-data-plane #298.
  * An ALB with a subnet in one of these zones cannot become a VPC origin.
  */
-export const VPC_ORIGIN_UNSUPPORTED_AZ_IDS: readonly string[] = ["use1-az3", "usw1-az2", "apne1-az3", "apne2-az1", "cac1-az3"];
+const VPC_ORIGIN_UNSUPPORTED_AZ_IDS: readonly string[] = ["use1-az3", "usw1-az2", "apne1-az3", "apne2-az1", "cac1-az3"];
 
 /**
  * The zones a new VPC chooses from: Availability Zones proper. Local and Wavelength Zones an

@@ -1,11 +1,11 @@
 import { checkInteger, checkMatches, fail } from "../common/validation";
 
 /** AZ counts we support: an ALB needs 2 AZs; 6 is the most any AWS region offers. */
-export const MIN_AZS = 2;
-export const MAX_AZS = 6;
+const MIN_AZS = 2;
+const MAX_AZS = 6;
 
 /** Per-AZ subnet sizes (prefix lengths) for a VPC CIDR split into `azCount` equal AZ blocks. */
-export interface SubnetMasks {
+interface SubnetMasks {
     /** Half of each AZ block: ECS tasks and the ALB, the subnets that grow with load. */
     private: number;
     /** A quarter: NAT gateways and the internet gateway's route only. */

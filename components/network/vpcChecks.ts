@@ -8,7 +8,7 @@ import { fail } from "../common/validation";
 import { chooseVpcOriginZones, RegionZones, subnetsOutsideVpcOriginZones, supportsVpcOrigins, ZONE_FILTER } from "./availabilityZones";
 
 /** The region's Availability Zones, sorted by name with each zone's ID (see ZONE_FILTER). */
-export async function regionZones(opts?: pulumi.InvokeOptions): Promise<RegionZones> {
+async function regionZones(opts?: pulumi.InvokeOptions): Promise<RegionZones> {
     const zones = await aws.getAvailabilityZones({ filters: [ZONE_FILTER] }, opts);
     return { names: zones.names, zoneIds: zones.zoneIds };
 }

@@ -6,9 +6,9 @@ import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceAr
 import { checkComponentName, checkInteger, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
 
 /** The master's default drain: its traffic is admin, UI and API calls of a second or less. */
-export const MASTER_DEREGISTRATION_DELAY = 5;
+const MASTER_DEREGISTRATION_DELAY = 5;
 /** How long the gate waits for the master's rollout to complete after ECS reports it steady. */
-export const ROLLOUT_GATE_TIMEOUT_SECONDS = 600;
+const ROLLOUT_GATE_TIMEOUT_SECONDS = 600;
 
 export interface OneHubMasterServiceArgs extends OneHubServiceArgs {
     /**

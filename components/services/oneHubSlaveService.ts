@@ -195,7 +195,7 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
     }
 }
 
-export interface SlaveScaling {
+interface SlaveScaling {
     minCount: number;
     maxCount: number;
     cpuTarget: number;

@@ -40,7 +40,7 @@ const PATTERN_RE = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
 /** Master-only paths a relay pattern must never match: web UI, callbacks, login. */
 const MASTER_PROBES = ["/", "/index.html", "/login", "/panel", "/panel/dashboard", "/oauth/github", "/assets/index.js", "/favicon.ico"];
 
-export interface RuleSpec {
+interface RuleSpec {
     priority: number;
     pathPatterns: string[];
 }

@@ -10,10 +10,10 @@ import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DA
 import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
 
 export const CONTAINER_NAME = "onehub";
-export const CONTAINER_PORT = 3000;
+const CONTAINER_PORT = 3000;
 export const HEALTH_CHECK_PATH = "/api/status";
-export const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
-export const DEFAULT_IMAGE_TAG = "v0.14.27";
+const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
+const DEFAULT_IMAGE_TAG = "v0.14.27";
 /** Tags that move: a slave scaling out later would pull code newer than the master migrated. */
 export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha"];
 /** The secrets every OneHub node needs, each identical on every node. */
@@ -167,7 +167,7 @@ export function checkEnvironment(key: string, env: Record<string, string>): void
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The secrets map: the required names, valid names that plain env does not also set, ECS `valueFrom` values. */
-export function checkSecrets(key: string, secrets: Record<string, pulumi.Input<string>>, environment: Record<string, string>): void {
+function checkSecrets(key: string, secrets: Record<string, pulumi.Input<string>>, environment: Record<string, string>): void {
     for (const name of REQUIRED_SECRETS) {
         if (!(name in secrets)) {
             fail(`${key}.${name}`, undefined, `is required: every OneHub node reads ${REQUIRED_SECRETS.join(", ")} from Secrets Manager`);
@@ -193,14 +193,14 @@ export function checkSecrets(key: string, secrets: Record<string, pulumi.Input<s
 const isSecretName = (name: string) => REQUIRED_SECRETS.includes(name) || name === "HASHIDS_SALT";
 
 /** How many tasks share the database's connections at full scale, and the setting that says so. */
-export interface PoolBudget {
+interface PoolBudget {
     tasks: number;
     tasksKey: string;
     /** How errors name the pool setting. */
     poolKey: string;
 }
 
-export interface ServiceBase {
+interface ServiceBase {
     securityGroup: aws.ec2.SecurityGroup;
     targetGroup: aws.lb.TargetGroup;
     taskDefinition: aws.ecs.TaskDefinition;
