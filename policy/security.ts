@@ -1,0 +1,392 @@
+// Security guardrails: nothing but CloudFront is reachable from the internet, and secrets stay
+// secret (ECS `secrets` only, IAM scoped to named secrets, TLS to viewers, a WAF that blocks).
+// See docs/architecture.md#only-cloudfront-is-public and #secrets-stay-secret.
+import * as aws from "@pulumi/aws";
+import { Policies, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+    allowsOnAnyResource,
+    envOf,
+    iamStatements,
+    isCredentialName,
+    isOneHubContainer,
+    isWorldCidr,
+    legacyIngressSource,
+    REQUIRED_SECRETS,
+    secretsOf,
+} from "./helpers";
+import { containersOf, ingressInto, ingressOf, isAny, LOAD_BALANCERS, MANDATORY, quoted, validateResourceOfTypes } from "./plumbing";
+
+/** Viewer TLS policies no older than TLSv1.2_2021. */
+export const MODERN_VIEWER_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
+/** AWS-managed IAM policies that allow reading every secret in the account. */
+const BROAD_SECRET_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
+
+export const noWorldOpenIngress: ResourceValidationPolicy = {
+    name: "no-world-open-ingress",
+    description:
+        "No security group admits 0.0.0.0/0 or ::/0: only CloudFront reaches the ALB, only the ALB the tasks, only the tasks the database.",
+    enforcementLevel: MANDATORY,
+    validateResource: [
+        validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _, report) => {
+            for (const cidr of [rule.cidrIpv4, rule.cidrIpv6]) {
+                if (isWorldCidr(cidr)) {
+                    report(`ingress from ${cidr} opens the group to the whole internet`);
+                }
+            }
+        }),
+        validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _, report) => {
+            if (rule.type === "ingress") {
+                for (const cidr of legacyIngressSource(rule).cidrs.filter(isWorldCidr)) {
+                    report(`ingress from ${cidr} opens the group to the whole internet`);
+                }
+            }
+        }),
+        validateResourceOfType(aws.ec2.SecurityGroup, (group, _, report) => {
+            for (const block of group.ingress ?? []) {
+                for (const cidr of legacyIngressSource(block).cidrs.filter(isWorldCidr)) {
+                    report(`inline ingress from ${cidr} opens the group to the whole internet`);
+                }
+            }
+        }),
+    ],
+};
+
+export const albInternal: ResourceValidationPolicy = {
+    name: "alb-internal",
+    description: "The load balancer is internal (internal: true): viewers reach it only through the CloudFront VPC origin.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfTypes<aws.lb.LoadBalancerArgs>(LOAD_BALANCERS, (lb, _, report) => {
+        // AWS's default is internet-facing.
+        if (lb.internal !== true) {
+            report("is internet-facing; set internal: true and reach it through the CloudFront VPC origin");
+        }
+    }),
+};
+
+export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
+    name: "alb-ingress-only-from-cloudfront",
+    description:
+        "The ALB's security groups admit CloudFront's origin-facing prefix list and nothing else: no CIDR ranges, no other security groups (unless listed in allowedSourceSecurityGroupIds).",
+    enforcementLevel: MANDATORY,
+    configSchema: {
+        properties: {
+            allowedSourceSecurityGroupIds: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description: "Security groups that may reach the ALB besides the prefix list, e.g. CloudFront-VPCOrigins-Service-SG.",
+            },
+        },
+    },
+    validateStack: (args, report) => {
+        const lbs = args.resources.filter((r) => isAny(r, LOAD_BALANCERS));
+        if (lbs.length === 0) {
+            return args.notApplicable("no load balancer in the stack");
+        }
+        const allowed = args.getConfig<{ allowedSourceSecurityGroupIds?: string[] }>().allowedSourceSecurityGroupIds ?? [];
+        const ingress = ingressOf(args.resources);
+        for (const lb of lbs) {
+            const groupIds: string[] = lb.props.securityGroups ?? [];
+            if (groupIds.length === 0) {
+                report(`${lb.name} has no security groups of its own, so it gets the VPC's default group`, lb.urn);
+                continue;
+            }
+            let reachable = false;
+            for (const rule of ingressInto(lb, groupIds, ingress)) {
+                const { cidrs, prefixListIds, securityGroupIds } = rule.source;
+                if (cidrs.length > 0) {
+                    report(
+                        `${rule.resource.name} admits ${quoted(cidrs)} into ${lb.name}'s security group; only CloudFront's prefix list may reach the ALB`,
+                        rule.resource.urn,
+                    );
+                }
+                const others = securityGroupIds.filter((id) => !allowed.includes(id));
+                if (others.length > 0) {
+                    report(
+                        `${rule.resource.name} admits security group ${quoted(others)} into ${lb.name}'s security group; only CloudFront may reach the ALB`,
+                        rule.resource.urn,
+                    );
+                }
+                reachable ||= prefixListIds.length > 0 || securityGroupIds.some((id) => allowed.includes(id));
+            }
+            if (!reachable) {
+                report(
+                    `no security group of ${lb.name} admits CloudFront's origin-facing prefix list, so the distribution cannot reach it`,
+                    lb.urn,
+                );
+            }
+        }
+    },
+};
+
+export const dbStorageEncrypted: ResourceValidationPolicy = {
+    name: "db-storage-encrypted",
+    description: "Aurora clusters (and any RDS instance) encrypt their storage; Aurora provisioned clusters default to unencrypted.",
+    enforcementLevel: MANDATORY,
+    validateResource: [
+        validateResourceOfType(aws.rds.Cluster, (cluster, _, report) => requireEncrypted(cluster.storageEncrypted, report)),
+        validateResourceOfType(aws.rds.Instance, (instance, _, report) => requireEncrypted(instance.storageEncrypted, report)),
+    ],
+};
+
+function requireEncrypted(storageEncrypted: boolean | undefined, report: ReportViolation): void {
+    if (storageEncrypted !== true) {
+        report("storageEncrypted is not true; the data, its backups and snapshots would be unencrypted");
+    }
+}
+
+export const dbNotPubliclyAccessible: ResourceValidationPolicy = {
+    name: "db-not-publicly-accessible",
+    description: "No database instance is publicly accessible.",
+    enforcementLevel: MANDATORY,
+    validateResource: [
+        validateResourceOfType(aws.rds.ClusterInstance, (instance, _, report) => {
+            if (instance.publiclyAccessible === true) {
+                report("publiclyAccessible is true; the database must only be reachable from the tasks");
+            }
+        }),
+        validateResourceOfType(aws.rds.Instance, (instance, _, report) => {
+            if (instance.publiclyAccessible === true) {
+                report("publiclyAccessible is true; the database must only be reachable from the tasks");
+            }
+        }),
+    ],
+};
+
+export const dbIngressOnlyFromTasks: StackValidationPolicy = {
+    name: "db-ingress-only-from-tasks",
+    description:
+        "The database's security groups admit only the security groups of the ECS services: no CIDR ranges, no prefix lists, no other groups.",
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        const clusters = args.resources.filter((r) => r.isType(aws.rds.Cluster));
+        if (clusters.length === 0) {
+            return args.notApplicable("no RDS cluster in the stack");
+        }
+        const taskGroups = new Set<string>(
+            args.resources
+                .filter((r) => r.isType(aws.ecs.Service))
+                .flatMap((s) => (s.props.networkConfiguration?.securityGroups ?? []).map(String)),
+        );
+        const ingress = ingressOf(args.resources);
+        for (const cluster of clusters) {
+            const groupIds: string[] = cluster.props.vpcSecurityGroupIds ?? [];
+            if (groupIds.length === 0) {
+                report(`${cluster.name} sets no vpcSecurityGroupIds, so it gets the VPC's default group`, cluster.urn);
+                continue;
+            }
+            for (const rule of ingressInto(cluster, groupIds, ingress)) {
+                const { cidrs, prefixListIds, securityGroupIds, self } = rule.source;
+                const where = `${rule.resource.name} (into ${cluster.name}'s security group)`;
+                if (cidrs.length > 0) {
+                    report(`${where} admits ${quoted(cidrs)}; the database admits only the tasks' security groups`, rule.resource.urn);
+                }
+                if (prefixListIds.length > 0) {
+                    report(
+                        `${where} admits prefix list ${quoted(prefixListIds)}; the database admits only the tasks' security groups`,
+                        rule.resource.urn,
+                    );
+                }
+                const others = securityGroupIds.filter((id) => !taskGroups.has(id));
+                if (others.length > 0 || self) {
+                    report(
+                        `${where} admits ${self ? "its own group" : `security group ${quoted(others)}`}, which no ECS service uses`,
+                        rule.resource.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
+export const ecsTasksNoPublicIp: ResourceValidationPolicy = {
+    name: "ecs-tasks-no-public-ip",
+    description: "ECS tasks get no public IP: they run in private subnets and reach the internet through NAT.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.ecs.Service, (service, _, report) => {
+        if (service.networkConfiguration?.assignPublicIp === true) {
+            report("networkConfiguration.assignPublicIp is true; tasks must not be reachable from the internet");
+        }
+    }),
+};
+
+export const secretsNotInEnvironment: ResourceValidationPolicy = {
+    name: "secrets-not-in-environment",
+    description: `No container sets ${REQUIRED_SECRETS.join(", ")} or another credential-looking variable in plain environment: task definitions are readable by many people.`,
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _, report) => {
+        for (const container of containersOf(task, report)) {
+            for (const [name, value] of Object.entries(envOf(container))) {
+                // The message names the variable, never its value.
+                if ((REQUIRED_SECRETS as readonly string[]).includes(name) || isCredentialName(name)) {
+                    report(`container ${container.name} has ${name} in plain environment; pass it through ECS secrets (Secrets Manager)`);
+                } else if (/^[^\s:@]+:[^\s@]+@tcp\(/.test(value)) {
+                    report(`container ${container.name} has a database DSN with a password in ${name}; pass it through ECS secrets`);
+                }
+            }
+        }
+    }),
+};
+
+export const secretsFromSecretsManager: ResourceValidationPolicy = {
+    name: "secrets-from-secrets-manager",
+    description: `Every OneHub container reads ${REQUIRED_SECRETS.join(", ")} through ECS secrets from Secrets Manager (or SSM Parameter Store).`,
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
+        const containers = containersOf(task, report).filter(isOneHubContainer);
+        if (containers.length === 0) {
+            return args.notApplicable("no OneHub container in this task definition");
+        }
+        for (const container of containers) {
+            const secrets = secretsOf(container);
+            for (const name of REQUIRED_SECRETS) {
+                if (!(name in secrets)) {
+                    report(`container ${container.name} does not get ${name} from ECS secrets`);
+                } else if (!/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(secrets[name])) {
+                    report(
+                        `container ${container.name} gets ${name} from ${JSON.stringify(secrets[name])}, which is not a Secrets Manager or SSM ARN`,
+                    );
+                }
+            }
+        }
+    }),
+};
+
+export const secretReadScoped: ResourceValidationPolicy = {
+    name: "secret-read-scoped",
+    description:
+        'No IAM policy allows secretsmanager:GetSecretValue on every secret (Resource "*", a service-wide wildcard, NotResource, or a broad AWS-managed policy).',
+    enforcementLevel: MANDATORY,
+    validateResource: (args, report) => {
+        const documents: { where: string; document: unknown }[] = [];
+        const managed: string[] = [];
+        if (
+            args.isType(aws.iam.RolePolicy) ||
+            args.isType(aws.iam.Policy) ||
+            args.isType(aws.iam.UserPolicy) ||
+            args.isType(aws.iam.GroupPolicy)
+        ) {
+            documents.push({ where: "policy", document: args.props.policy });
+        } else if (args.isType(aws.iam.Role)) {
+            for (const inline of args.props.inlinePolicies ?? []) {
+                documents.push({ where: `inline policy ${inline.name ?? ""}`.trim(), document: inline.policy });
+            }
+            managed.push(...(args.props.managedPolicyArns ?? []));
+        } else if (args.isType(aws.iam.RolePolicyAttachment) || args.isType(aws.iam.PolicyAttachment)) {
+            managed.push(args.props.policyArn);
+        } else {
+            return args.notApplicable("applies only to IAM policies, roles and attachments");
+        }
+        for (const { where, document } of documents) {
+            if (document === undefined) {
+                continue;
+            }
+            const statements = iamStatements(document);
+            if (!statements) {
+                report(`${where} is not a readable IAM policy document`);
+                continue;
+            }
+            if (statements.some((s) => allowsOnAnyResource(s, "secretsmanager:GetSecretValue", "secretsmanager"))) {
+                report(`${where} allows secretsmanager:GetSecretValue on every secret; list the secret ARNs the task needs`);
+            }
+        }
+        for (const arn of managed.filter((a) => BROAD_SECRET_READERS.test(String(a)))) {
+            report(`attaches ${arn}, which can read every secret in the account`);
+        }
+    },
+};
+
+export const cloudFrontViewerHttps: ResourceValidationPolicy = {
+    name: "cloudfront-viewer-https",
+    description: "Every CloudFront cache behavior redirects viewers to HTTPS or serves HTTPS only: API keys travel in headers.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _, report) => {
+        const behaviors = [
+            { label: "the default cache behavior", policy: distribution.defaultCacheBehavior?.viewerProtocolPolicy },
+            ...(distribution.orderedCacheBehaviors ?? []).map((b) => ({
+                label: `the behavior for ${b.pathPattern}`,
+                policy: b.viewerProtocolPolicy,
+            })),
+        ];
+        for (const b of behaviors) {
+            if (b.policy !== "redirect-to-https" && b.policy !== "https-only") {
+                report(`${b.label} has viewerProtocolPolicy ${JSON.stringify(b.policy)}; use redirect-to-https or https-only`);
+            }
+        }
+    }),
+};
+
+export const cloudFrontTlsMinimum: ResourceValidationPolicy = {
+    name: "cloudfront-tls-minimum",
+    description: `A distribution with its own certificate requires TLS 1.2 with a current cipher policy (${MODERN_VIEWER_TLS.join(", ")}).`,
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, report) => {
+        const cert = distribution.viewerCertificate;
+        if (!cert?.acmCertificateArn && !cert?.iamCertificateId) {
+            // The *.cloudfront.net certificate's policy is CloudFront's to choose.
+            return args.notApplicable("uses the default CloudFront certificate");
+        }
+        // AWS's default with a custom certificate is TLSv1.
+        const version = cert.minimumProtocolVersion ?? "TLSv1";
+        if (!MODERN_VIEWER_TLS.includes(version)) {
+            report(`viewerCertificate.minimumProtocolVersion is ${version}; use TLSv1.2_2021 or newer`);
+        }
+    }),
+};
+
+export const wafCloudFrontScope: ResourceValidationPolicy = {
+    name: "waf-cloudfront-scope",
+    description:
+        "Web ACLs have scope CLOUDFRONT (and live in us-east-1): CloudFront is the only public entry, so that is where WAF belongs.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
+        if (acl.scope !== "CLOUDFRONT") {
+            report(`scope is ${JSON.stringify(acl.scope)}; a web ACL for the distribution must be CLOUDFRONT`);
+        }
+        if (acl.region !== undefined && acl.region !== "us-east-1") {
+            report(`region is ${acl.region}; CLOUDFRONT web ACLs exist only in us-east-1`);
+        }
+    }),
+};
+
+export const wafBodySizeCounted: ResourceValidationPolicy = {
+    name: "waf-body-size-counted",
+    description:
+        "Web ACLs run AWSManagedRulesCommonRuleSet with SizeRestrictions_BODY overridden to count: LLM request bodies routinely exceed its 8 KB limit.",
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
+        const common = (acl.rules ?? []).filter((r) => r.statement?.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet");
+        if (common.length === 0) {
+            report("does not run AWSManagedRulesCommonRuleSet");
+        }
+        for (const rule of common) {
+            // A group in count mode blocks nothing, the body-size rule included.
+            if (rule.overrideAction?.count !== undefined) {
+                continue;
+            }
+            const overrides = rule.statement?.managedRuleGroupStatement?.ruleActionOverrides ?? [];
+            const body = overrides.find((o) => o.name === "SizeRestrictions_BODY");
+            if (body?.actionToUse?.count === undefined) {
+                report(`rule ${rule.name} blocks request bodies over 8 KB; override SizeRestrictions_BODY with actionToUse count`);
+            }
+        }
+    }),
+};
+
+/** The security guardrails, in the order reports list them. */
+export const securityPolicies: Policies = [
+    noWorldOpenIngress,
+    albInternal,
+    albIngressOnlyFromCloudFront,
+    dbStorageEncrypted,
+    dbNotPubliclyAccessible,
+    dbIngressOnlyFromTasks,
+    ecsTasksNoPublicIp,
+    secretsNotInEnvironment,
+    secretsFromSecretsManager,
+    secretReadScoped,
+    cloudFrontViewerHttps,
+    cloudFrontTlsMinimum,
+    wafCloudFrontScope,
+    wafBodySizeCounted,
+];
