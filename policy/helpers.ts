@@ -5,9 +5,12 @@
 /** The three values every OneHub task must read from Secrets Manager (DESIGN.md, invariants). */
 export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"] as const;
 
-/** Words of an environment variable name (split on "_") that mark a credential. */
-const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "APIKEY", "ACCESSKEY"];
-/** Phrases spanning words that mark a credential. */
+/**
+ * Words of an environment variable name (split on "_") that mark a credential: the components'
+ * list (components/services/serviceBase.ts), so nothing they refuse passes here.
+ */
+export const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "KEY", "APIKEY", "ACCESSKEY"];
+/** Phrases spanning words that mark a credential (also inside a word, as in OPENAPI_KEYS). */
 const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$/;
 
 /**
