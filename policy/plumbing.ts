@@ -4,13 +4,22 @@
 // constants more than one domain uses. Policies themselves live in security.ts, onehub.ts,
 // platform.ts and production.ts; pure parsing (no policy SDK) lives in helpers.ts and cidr.ts.
 import * as aws from "@pulumi/aws";
-import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import {
+    PolicyProviderResource,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+    UnknownValueError,
+} from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ContainerDefinition,
     IngressSource,
     isProductionStack,
     legacyIngressSource,
+    parseArn,
     parseContainers,
     stackOfUrn,
     vpcIngressSource,
@@ -122,3 +131,91 @@ export function taskDefinitionOf(service: PolicyResource, resources: PolicyResou
 }
 
 export const quoted = (values: string[]) => values.map((v) => JSON.stringify(v)).join(", ");
+
+/**
+ * `read()`, or undefined when it reads a value that is unknown during preview (a new resource's
+ * ARN): the callers fall back to what they can know instead of giving up the whole policy.
+ */
+export function known<T>(read: () => T): T | undefined {
+    try {
+        return read();
+    } catch (e) {
+        if (e instanceof UnknownValueError) {
+            return undefined;
+        }
+        throw e;
+    }
+}
+
+const regionString = (v: unknown): string | undefined => (typeof v === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(v) ? v : undefined);
+
+/**
+ * The AWS region of the first of `resources` that tells: its own `region` argument (aws 7), its
+ * provider's `region`, or the region in its ARN. Undefined when none tells (as under mocks, where
+ * policies get neither providers nor ARNs).
+ */
+export function regionOf(...resources: { props: Record<string, any>; provider?: PolicyProviderResource }[]): string | undefined {
+    for (const r of resources) {
+        const region =
+            known(() => regionString(r.props.region)) ??
+            known(() => regionString(r.provider?.props?.region)) ??
+            known(() => regionString(parseArn(r.props.arn)?.region));
+        if (region) {
+            return region;
+        }
+    }
+    return undefined;
+}
+
+/** The two roles of a task definition: what its code may call, and what ECS uses to start it. */
+export const TASK_ROLE_FIELDS = { taskRoleArn: "task role", executionRoleArn: "execution role" } as const;
+export type TaskRoleField = keyof typeof TASK_ROLE_FIELDS;
+
+/** A role ARN's last path segment: the role's name. */
+const roleNameOfArn = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
+
+/**
+ * The role resource a task definition names in `field`: through the engine's property
+ * dependencies; else the role whose ARN (an output), name or, when neither is known as under
+ * mocks, logical name is the ARN's. Undefined for a role outside the stack.
+ */
+export function roleOfTaskDefinition(task: PolicyResource, field: TaskRoleField, resources: PolicyResource[]): PolicyResource | undefined {
+    const fromProperty = (task.propertyDependencies[field] ?? []).filter((d) => d.isType(aws.iam.Role));
+    if (fromProperty.length === 1) {
+        return fromProperty[0];
+    }
+    const arn = task.props[field];
+    if (typeof arn !== "string" || arn === "") {
+        return undefined;
+    }
+    const roles = resources.filter((r) => r.isType(aws.iam.Role));
+    return (
+        roles.find((r) => known(() => r.props.arn) === arn) ??
+        roles.find((r) => typeof r.props.name === "string" && r.props.name === roleNameOfArn(arn)) ??
+        roles.find((r) => known(() => r.props.arn) === undefined && r.props.name === undefined && r.name === roleNameOfArn(arn))
+    );
+}
+
+/**
+ * The resources that attach permissions to `role` whose `field` names it (an aws.iam.RolePolicy's
+ * or RolePolicyAttachment's `role`, an aws.iam.PolicyAttachment's `roles`): by the role's id, name
+ * or ARN where known; for one that names no role of the stack by those (under mocks, where ids
+ * are not known), by its dependency on exactly one role.
+ */
+export function attachedTo(role: PolicyResource, candidates: PolicyResource[], resources: PolicyResource[]): PolicyResource[] {
+    const roles = resources.filter((r) => r.isType(aws.iam.Role));
+    const namesOf = (r: PolicyResource) =>
+        [known(() => r.props.id), known(() => r.props.name), known(() => r.props.arn)].filter((v): v is string => typeof v === "string");
+    const named = (c: PolicyResource) => [c.props.role, ...(c.props.roles ?? [])].filter((v): v is string => typeof v === "string");
+    return candidates.filter((c) => {
+        const refs = named(c);
+        if (refs.some((ref) => namesOf(role).includes(ref))) {
+            return true;
+        }
+        if (roles.some((r) => refs.some((ref) => namesOf(r).includes(ref)))) {
+            return false;
+        }
+        const dependsOn = c.dependencies.filter((d) => d.isType(aws.iam.Role));
+        return dependsOn.length === 1 && dependsOn[0].urn === role.urn;
+    });
+}

@@ -2,7 +2,16 @@
 // secret (ECS `secrets` only, IAM scoped to named secrets, TLS to viewers, a WAF that blocks).
 // See docs/architecture.md#only-cloudfront-is-public and #secrets-stay-secret.
 import * as aws from "@pulumi/aws";
-import { Policies, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+    PolicyResource,
+    Policies,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
+} from "@pulumi/policy";
+import { familiesCovered, isPublicCidr, parseCidr, WORLD } from "./cidr";
+import { CLOUDFRONT_ORIGIN_FACING_NAME, cloudFrontPrefixLists } from "./cloudfrontPrefixLists";
 import {
     allowsOnAnyResource,
     envOf,
@@ -13,47 +22,172 @@ import {
     legacyIngressSource,
     REQUIRED_SECRETS,
     secretsOf,
+    vpcIngressSource,
 } from "./helpers";
-import { containersOf, ingressInto, ingressOf, isAny, LOAD_BALANCERS, MANDATORY, quoted, validateResourceOfTypes } from "./plumbing";
+import {
+    containersOf,
+    Ingress,
+    ingressInto,
+    ingressOf,
+    isAny,
+    LOAD_BALANCERS,
+    MANDATORY,
+    quoted,
+    regionOf,
+    see,
+    validateResourceOfTypes,
+} from "./plumbing";
 
 /** Viewer TLS policies no older than TLSv1.2_2021. */
 export const MODERN_VIEWER_TLS = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
 /** AWS-managed IAM policies that allow reading every secret in the account. */
 const BROAD_SECRET_READERS = /^arn:aws[a-z-]*:iam::aws:policy\/(SecretsManagerReadWrite|AdministratorAccess|PowerUserAccess)$/;
 
+/** "ingress from 0.0.0.0/0" for the world ranges, "ingress from 0.0.0.0/1, 128.0.0.0/1 together" for a union. */
+function worldOpenReports(cidrs: string[], what: string): string[] {
+    const world = cidrs.filter(isWorldCidr);
+    const messages = world.map((cidr) => `${what} from ${cidr} opens the group to the whole internet`);
+    for (const family of familiesCovered(cidrs)) {
+        if (!world.some((cidr) => parseCidr(cidr)?.family === family)) {
+            const parts = cidrs.filter((c) => parseCidr(c)?.family === family && isPublicCidr(c));
+            messages.push(`${what} from ${quoted(parts)} together opens the group to the whole internet, as ${WORLD[family]} would`);
+        }
+    }
+    return messages;
+}
+
 export const noWorldOpenIngress: ResourceValidationPolicy = {
     name: "no-world-open-ingress",
     description:
-        "No security group admits 0.0.0.0/0 or ::/0: only CloudFront reaches the ALB, only the ALB the tasks, only the tasks the database.",
+        "No security group admits 0.0.0.0/0 or ::/0, or public ranges that together cover the internet (0.0.0.0/1 + 128.0.0.0/1, …): only CloudFront reaches the ALB, only the ALB the tasks, only the tasks the database." +
+        see("only-cloudfront-is-public"),
     enforcementLevel: MANDATORY,
     validateResource: [
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _, report) => {
-            for (const cidr of [rule.cidrIpv4, rule.cidrIpv6]) {
-                if (isWorldCidr(cidr)) {
-                    report(`ingress from ${cidr} opens the group to the whole internet`);
-                }
-            }
+            worldOpenReports(vpcIngressSource(rule).cidrs, "ingress").forEach((m) => report(m));
         }),
         validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _, report) => {
             if (rule.type === "ingress") {
-                for (const cidr of legacyIngressSource(rule).cidrs.filter(isWorldCidr)) {
-                    report(`ingress from ${cidr} opens the group to the whole internet`);
-                }
+                worldOpenReports(legacyIngressSource(rule).cidrs, "ingress").forEach((m) => report(m));
             }
         }),
         validateResourceOfType(aws.ec2.SecurityGroup, (group, _, report) => {
-            for (const block of group.ingress ?? []) {
-                for (const cidr of legacyIngressSource(block).cidrs.filter(isWorldCidr)) {
-                    report(`inline ingress from ${cidr} opens the group to the whole internet`);
-                }
-            }
+            const cidrs = (group.ingress ?? []).flatMap((block) => legacyIngressSource(block).cidrs);
+            worldOpenReports(cidrs, "inline ingress").forEach((m) => report(m));
         }),
     ],
 };
 
+export const noWorldOpenIngressCombined: StackValidationPolicy = {
+    name: "no-world-open-ingress-combined",
+    description:
+        "No security group is opened to the whole internet by several ingress rules together (0.0.0.0/1 in one rule, 128.0.0.0/1 in another); no-world-open-ingress sees one rule at a time." +
+        see("only-cloudfront-is-public"),
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        const ingress = ingressOf(args.resources);
+        if (ingress.length === 0) {
+            return args.notApplicable("no ingress rules in the stack");
+        }
+        // Rules by the group they open: its id, or the group resource for inline rules whose id is not known.
+        const byGroup = new Map<string, Ingress[]>();
+        for (const rule of ingress) {
+            const key = rule.groupIds[0] ?? rule.group?.urn ?? rule.resource.urn;
+            byGroup.set(key, [...(byGroup.get(key) ?? []), rule]);
+        }
+        for (const [group, rules] of byGroup) {
+            const resources = [...new Set(rules.map((r) => r.resource))];
+            if (resources.length < 2) {
+                continue;
+            }
+            // A family one resource already covers on its own is no-world-open-ingress's to report.
+            const alone = new Set(
+                resources.flatMap((res) => familiesCovered(rules.filter((r) => r.resource === res).flatMap((r) => r.source.cidrs))),
+            );
+            const cidrs = rules.flatMap((r) => r.source.cidrs);
+            for (const family of familiesCovered(cidrs).filter((f) => !alone.has(f))) {
+                const contributing = rules.filter((r) => r.source.cidrs.some((c) => parseCidr(c)?.family === family && isPublicCidr(c)));
+                const names = [...new Set(contributing.map((r) => r.resource.name))];
+                const parts = [
+                    ...new Set(
+                        contributing.flatMap((r) => r.source.cidrs.filter((c) => parseCidr(c)?.family === family && isPublicCidr(c))),
+                    ),
+                ];
+                report(
+                    `${names.join(", ")} together admit ${quoted(parts)} into security group ${group}: the whole internet, as ${WORLD[family]} would`,
+                    contributing[0].resource.urn,
+                );
+            }
+        }
+    },
+};
+
+/** The security groups of the ALB, the tasks and the database, each with the consumer that uses it. */
+function tierGroups(resources: PolicyResource[]): { tier: string; consumer: PolicyResource; groupIds: string[]; rule: string }[] {
+    const tiers: { tier: string; consumer: PolicyResource; groupIds: string[]; rule: string }[] = [];
+    for (const r of resources) {
+        if (isAny(r, LOAD_BALANCERS)) {
+            tiers.push({
+                tier: "the ALB",
+                consumer: r,
+                groupIds: r.props.securityGroups ?? [],
+                rule: "only CloudFront's prefix list may reach it",
+            });
+        } else if (r.isType(aws.ecs.Service)) {
+            tiers.push({
+                tier: "the tasks of",
+                consumer: r,
+                groupIds: r.props.networkConfiguration?.securityGroups ?? [],
+                rule: "tasks admit only the ALB's security group",
+            });
+        } else if (r.isType(aws.rds.Cluster) || r.isType(aws.rds.Instance)) {
+            tiers.push({
+                tier: "the database",
+                consumer: r,
+                groupIds: r.props.vpcSecurityGroupIds ?? [],
+                rule: "the database admits only the tasks' security groups",
+            });
+        }
+    }
+    return tiers;
+}
+
+export const noPublicCidrIngress: StackValidationPolicy = {
+    name: "no-public-cidr-ingress",
+    description:
+        "The security groups of the ALB, the ECS tasks and the database admit no public CIDR range (anything outside RFC 1918, 100.64.0.0/10, 169.254.0.0/16, fc00::/7, fe80::/10): the ALB admits CloudFront's prefix list, the tasks and the database only security groups." +
+        see("only-cloudfront-is-public"),
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        const tiers = tierGroups(args.resources);
+        if (tiers.length === 0) {
+            return args.notApplicable("no load balancer, ECS service or database in the stack");
+        }
+        const ingress = ingressOf(args.resources);
+        const reported = new Set<string>();
+        for (const { tier, consumer, groupIds, rule: expected } of tiers) {
+            for (const rule of ingressInto(consumer, groupIds, ingress)) {
+                // 0.0.0.0/0 and ::/0 are no-world-open-ingress's.
+                for (const cidr of rule.source.cidrs.filter((c) => isPublicCidr(c) && !isWorldCidr(c))) {
+                    const key = `${rule.resource.urn}\u0000${cidr}`;
+                    if (!reported.has(key)) {
+                        reported.add(key);
+                        report(
+                            `${rule.resource.name} admits the public range ${cidr} into the security group of ${tier} ${consumer.name}; ${expected}`,
+                            rule.resource.urn,
+                        );
+                    }
+                }
+            }
+        }
+    },
+};
+
 export const albInternal: ResourceValidationPolicy = {
     name: "alb-internal",
-    description: "The load balancer is internal (internal: true): viewers reach it only through the CloudFront VPC origin.",
+    description:
+        "The load balancer is internal (internal: true): viewers reach it only through the CloudFront VPC origin." +
+        see("only-cloudfront-is-public"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfTypes<aws.lb.LoadBalancerArgs>(LOAD_BALANCERS, (lb, _, report) => {
         // AWS's default is internet-facing.
@@ -66,7 +200,8 @@ export const albInternal: ResourceValidationPolicy = {
 export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
     name: "alb-ingress-only-from-cloudfront",
     description:
-        "The ALB's security groups admit CloudFront's origin-facing prefix list and nothing else: no CIDR ranges, no other security groups (unless listed in allowedSourceSecurityGroupIds).",
+        `The ALB's security groups admit CloudFront's origin-facing prefix list (${CLOUDFRONT_ORIGIN_FACING_NAME}, recognised by its id in the stack's region, or any id of the pack's table when the region is not known; allowedPrefixListIds replaces the table) and nothing else: no CIDR ranges, no other prefix lists, no other security groups (unless listed in allowedSourceSecurityGroupIds).` +
+        see("only-cloudfront-is-public"),
     enforcementLevel: MANDATORY,
     configSchema: {
         properties: {
@@ -76,6 +211,12 @@ export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
                 default: [],
                 description: "Security groups that may reach the ALB besides the prefix list, e.g. CloudFront-VPCOrigins-Service-SG.",
             },
+            allowedPrefixListIds: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "The prefix list ids that count as CloudFront, replacing the pack's per-region table of com.amazonaws.global.cloudfront.origin-facing (for a region the table lacks, or the IPv6 list).",
+            },
         },
     },
     validateStack: (args, report) => {
@@ -83,7 +224,8 @@ export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
         if (lbs.length === 0) {
             return args.notApplicable("no load balancer in the stack");
         }
-        const allowed = args.getConfig<{ allowedSourceSecurityGroupIds?: string[] }>().allowedSourceSecurityGroupIds ?? [];
+        const config = args.getConfig<{ allowedSourceSecurityGroupIds?: string[]; allowedPrefixListIds?: string[] }>();
+        const allowed = config.allowedSourceSecurityGroupIds ?? [];
         const ingress = ingressOf(args.resources);
         for (const lb of lbs) {
             const groupIds: string[] = lb.props.securityGroups ?? [];
@@ -100,6 +242,14 @@ export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
                         rule.resource.urn,
                     );
                 }
+                const cloudFront = cloudFrontPrefixLists(regionOf(rule.resource, lb), config.allowedPrefixListIds);
+                const strangers = prefixListIds.filter((id) => !cloudFront.ids.includes(id));
+                if (strangers.length > 0) {
+                    report(
+                        `${rule.resource.name} admits prefix list ${quoted(strangers)} into ${lb.name}'s security group, which is not ${cloudFront.describe}; a prefix list can hold any range`,
+                        rule.resource.urn,
+                    );
+                }
                 const others = securityGroupIds.filter((id) => !allowed.includes(id));
                 if (others.length > 0) {
                     report(
@@ -107,7 +257,8 @@ export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
                         rule.resource.urn,
                     );
                 }
-                reachable ||= prefixListIds.length > 0 || securityGroupIds.some((id) => allowed.includes(id));
+                reachable ||=
+                    prefixListIds.some((id) => cloudFront.ids.includes(id)) || securityGroupIds.some((id) => allowed.includes(id));
             }
             if (!reachable) {
                 report(
@@ -376,6 +527,8 @@ export const wafBodySizeCounted: ResourceValidationPolicy = {
 /** The security guardrails, in the order reports list them. */
 export const securityPolicies: Policies = [
     noWorldOpenIngress,
+    noWorldOpenIngressCombined,
+    noPublicCidrIngress,
     albInternal,
     albIngressOnlyFromCloudFront,
     dbStorageEncrypted,

@@ -9,6 +9,8 @@ import {
     parseImage,
     stackOfUrn,
 } from "../policy/helpers";
+import { familiesCovered, isPrivateCidr, isPublicCidr, parseCidr } from "../policy/cidr";
+import { CLOUDFRONT_ORIGIN_FACING_IDS, cloudFrontPrefixLists } from "../policy/cloudfrontPrefixLists";
 import { policies } from "../policy/policies";
 import { NO_RESOURCE_OPTIONS, RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
@@ -155,6 +157,186 @@ const FIXTURES: Fixture[] = [
             }),
     },
     {
+        policy: "no-world-open-ingress",
+        title: "0.0.0.0/1 and 128.0.0.0/1 in one rule (as wide as 0.0.0.0/0)",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.sgRule, "halves", {
+                type: "ingress",
+                securityGroupId: "sg-0other",
+                cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"],
+                protocol: "tcp",
+                fromPort: 22,
+                toPort: 22,
+            }),
+        message: /"0\.0\.0\.0\/1", "128\.0\.0\.0\/1" together opens the group to the whole internet, as 0\.0\.0\.0\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "every public range but 10.0.0.0/8 (the private ranges do not count as a gap)",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.sgRule, "all-but-ten", {
+                type: "ingress",
+                securityGroupId: "sg-0other",
+                cidrBlocks: ["0.0.0.0/5", "8.0.0.0/7", "11.0.0.0/8", "12.0.0.0/6", "16.0.0.0/4", "32.0.0.0/3", "64.0.0.0/2", "128.0.0.0/1"],
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+            }),
+        message: /together opens the group to the whole internet/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "inline ::/1 and 8000::/1 on another security group",
+        base: "prod",
+        mutate: (run) =>
+            add(run, T.sg, "bastion-sg", {
+                vpcId: "vpc-0123456789abcdef0",
+                ingress: [
+                    { protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/1"] },
+                    { protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["8000::/1"] },
+                ],
+            }),
+        message: /inline ingress from "::\/1", "8000::\/1" together .* as ::\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "0.0.0.0/1 and 128.0.0.0/2 leave a quarter of the internet out and pass",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.sgRule, "three-quarters", {
+                type: "ingress",
+                securityGroupId: "sg-0other",
+                cidrBlocks: ["0.0.0.0/1", "128.0.0.0/2"],
+                protocol: "tcp",
+                fromPort: 22,
+                toPort: 22,
+            }),
+        fires: [],
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "0.0.0.0/1 and 128.0.0.0/1 in two rules on the same group",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["0.0.0.0/1", "128.0.0.0/1"].entries()) {
+                add(run, T.ingress, `half-${i}`, {
+                    securityGroupId: "sg-0other",
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                });
+            }
+        },
+        message: /half-0, half-1 together admit "0\.0\.0\.0\/1", "128\.0\.0\.0\/1" into security group sg-0other: the whole internet/,
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "four /2 rules on the same group",
+        base: "prod",
+        mutate: (run) => {
+            for (const [i, cidr] of ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"].entries()) {
+                add(run, T.ingress, `quarter-${i}`, { securityGroupId: "sg-0other", cidrIpv4: cidr, ipProtocol: "-1" });
+            }
+        },
+        message: /as 0\.0\.0\.0\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "::/1 and 8000::/1 in two rules on the same group",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["::/1", "8000::/1"].entries()) {
+                add(run, T.ingress, `v6-half-${i}`, {
+                    securityGroupId: "sg-0other",
+                    cidrIpv6: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                });
+            }
+        },
+        message: /as ::\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "the two halves on different groups pass",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["0.0.0.0/1", "128.0.0.0/1"].entries()) {
+                add(run, T.ingress, `half-${i}`, {
+                    securityGroupId: `sg-0other${i}`,
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                });
+            }
+        },
+        fires: [],
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "a public range into the slave tasks' group",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.ingress, "office-to-slaves", {
+                securityGroupId: "onehub-dev-slave-sg-id",
+                cidrIpv4: "203.0.113.0/24",
+                ipProtocol: "tcp",
+                fromPort: 3000,
+                toPort: 3000,
+            }),
+        message:
+            /admits the public range 203\.0\.113\.0\/24 into the security group of the tasks of onehub-dev-slave-service; tasks admit only the ALB's security group/,
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "a public address into the database group (which admits only task groups anyway)",
+        base: "prod",
+        mutate: (run) =>
+            add(run, T.ingress, "laptop-to-db", {
+                securityGroupId: "onehub-prod-db-sg-id",
+                cidrIpv4: "198.51.100.7/32",
+                ipProtocol: "tcp",
+                fromPort: 3306,
+                toPort: 3306,
+            }),
+        fires: ["db-ingress-only-from-tasks", "no-public-cidr-ingress"],
+        message: /public range 198\.51\.100\.7\/32 into the security group of the database/,
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "an inline public IPv6 range on the ALB's group",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.sg, "-edge-alb-sg").inputs.ingress = [
+                { protocol: "tcp", fromPort: 80, toPort: 80, ipv6CidrBlocks: ["2001:db8::/32"] },
+            ];
+        },
+        fires: ["alb-ingress-only-from-cloudfront", "no-public-cidr-ingress"],
+        message: /public range 2001:db8::\/32 into the security group of the ALB onehub-dev-edge-alb; only CloudFront's prefix list/,
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "a private, CGNAT or link-local range into a task group is not public and passes",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["10.0.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "172.31.0.0/16"].entries()) {
+                add(run, T.ingress, `private-${i}`, {
+                    securityGroupId: "onehub-dev-master-sg-id",
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 3000,
+                    toPort: 3000,
+                });
+            }
+        },
+        fires: [],
+    },
+    {
         policy: "alb-internal",
         title: "an internet-facing ALB",
         base: "dev",
@@ -224,6 +406,63 @@ const FIXTURES: Fixture[] = [
                 toPort: 80,
             }),
         options: { config: { "alb-ingress-only-from-cloudfront": { allowedSourceSecurityGroupIds: ["sg-0vpcorigins"] } } },
+        fires: [],
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a customer-managed prefix list instead of CloudFront's",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.prefixListId = "pl-0123456789abcdef0";
+        },
+        message:
+            /admits prefix list "pl-0123456789abcdef0" into onehub-dev-edge-alb's security group, which is not CloudFront's origin-facing list/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "us-east-1's CloudFront list named in a rule in eu-west-1",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.region = "eu-west-1";
+        },
+        message: /"pl-3b927c52" .* which is not CloudFront's origin-facing list in eu-west-1 \(pl-4fa04526\)/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "eu-west-1's own CloudFront list in eu-west-1 passes",
+        base: "prod",
+        mutate: (run) => {
+            const rule = res(run, T.ingress, "-from-cloudfront").inputs;
+            rule.region = "eu-west-1";
+            rule.prefixListId = "pl-4fa04526";
+        },
+        fires: [],
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a region the pack's table lacks, without allowedPrefixListIds",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.region = "ap-east-1";
+        },
+        message: /not in the pack's table: set allowedPrefixListIds/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "allowedPrefixListIds replaces the table",
+        base: "dev",
+        mutate: () => undefined,
+        options: { config: { "alb-ingress-only-from-cloudfront": { allowedPrefixListIds: ["pl-0feedc0ffee000000"] } } },
+        message: /"pl-3b927c52" .* which is not the configured allowedPrefixListIds \(pl-0feedc0ffee000000\)/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a configured prefix list passes",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.prefixListId = "pl-0feedc0ffee000000";
+        },
+        options: { config: { "alb-ingress-only-from-cloudfront": { allowedPrefixListIds: ["pl-0feedc0ffee000000"] } } },
         fires: [],
     },
     {
@@ -1045,6 +1284,70 @@ describe("guardrail policy pack", () => {
             ]) {
                 assert.ok(!isCredentialName(name), name);
             }
+        });
+
+        it("tells private from public ranges, IPv4 and IPv6", () => {
+            for (const cidr of [
+                "10.0.0.0/8",
+                "10.1.2.0/24",
+                "172.16.0.0/12",
+                "172.31.255.0/24",
+                "192.168.1.1/32",
+                "100.64.0.0/10",
+                "169.254.169.254/32",
+                "fd00::/8",
+                "fe80::1/128",
+            ]) {
+                assert.ok(isPrivateCidr(cidr), cidr);
+            }
+            for (const cidr of [
+                "0.0.0.0/0",
+                "10.0.0.0/7",
+                "172.32.0.0/16",
+                "8.8.8.8/32",
+                "100.128.0.0/16",
+                "2001:db8::/32",
+                "::/0",
+                "not-a-cidr",
+            ]) {
+                assert.ok(isPublicCidr(cidr), cidr);
+            }
+            assert.deepStrictEqual(parseCidr("10.1.2.3/8"), { family: 4, first: 10n << 24n, last: (11n << 24n) - 1n });
+            assert.strictEqual(parseCidr("2001:db8::/129"), undefined);
+            assert.strictEqual(parseCidr("1.2.3/8"), undefined);
+        });
+
+        it("finds ranges that together cover the internet", () => {
+            assert.deepStrictEqual(familiesCovered(["0.0.0.0/0"]), [4]);
+            assert.deepStrictEqual(familiesCovered(["0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"]), [4, 6]);
+            assert.deepStrictEqual(familiesCovered(["128.0.0.0/1", "64.0.0.0/2", "0.0.0.0/3", "32.0.0.0/3"]), [4]);
+            assert.deepStrictEqual(familiesCovered(["0.0.0.0/1", "128.0.0.0/2"]), []);
+            assert.deepStrictEqual(
+                familiesCovered([
+                    "10.0.0.0/8",
+                    "0.0.0.0/5",
+                    "8.0.0.0/7",
+                    "11.0.0.0/8",
+                    "12.0.0.0/6",
+                    "16.0.0.0/4",
+                    "32.0.0.0/3",
+                    "64.0.0.0/2",
+                ]),
+                [],
+            );
+            assert.deepStrictEqual(familiesCovered([]), []);
+        });
+
+        it("knows CloudFront's origin-facing prefix list per region, and any of them when the region is unknown", () => {
+            // The mock's lookup answers with us-east-1's id.
+            assert.deepStrictEqual(cloudFrontPrefixLists("us-east-1", undefined).ids, ["pl-3b927c52"]);
+            assert.deepStrictEqual(cloudFrontPrefixLists("eu-west-1", undefined).ids, ["pl-4fa04526"]);
+            assert.deepStrictEqual(cloudFrontPrefixLists("ap-east-1", undefined).ids, []);
+            assert.ok(cloudFrontPrefixLists(undefined, undefined).ids.includes("pl-82a045eb"));
+            assert.deepStrictEqual(cloudFrontPrefixLists("us-east-1", ["pl-0abc"]).ids, ["pl-0abc"]);
+            const ids = Object.values(CLOUDFRONT_ORIGIN_FACING_IDS);
+            assert.strictEqual(new Set(ids).size, ids.length, "two regions share an id");
+            assert.ok(ids.every((id) => /^pl-[0-9a-f]{8}$/.test(id)));
         });
 
         it("matches IAM action wildcards case-insensitively", () => {
