@@ -264,21 +264,6 @@ export function iamActionMatches(pattern: string, action: string): boolean {
     return re.test(action);
 }
 
-/**
- * True if the statement allows `action` on every resource of its service: Resource "*", a
- * service-wide wildcard ARN such as "arn:aws:secretsmanager:*:*:secret:*", or NotResource.
- */
-export function allowsOnAnyResource(statement: IamStatement, action: string, service: string): boolean {
-    if (!allowsAction(statement, action)) {
-        return false;
-    }
-    if (statement.notResources.length > 0) {
-        return true;
-    }
-    const serviceWide = new RegExp(`^arn:[^:]*:${service}:[^:]*:[^:]*:(\\*|[a-z-]+:\\*)$`, "i");
-    return statement.resources.some((r) => r === "*" || serviceWide.test(r));
-}
-
 /** True if an Allow statement allows `action` (through Action, or through a NotAction that leaves it out). */
 export function allowsAction(statement: IamStatement, action: string): boolean {
     return (
@@ -296,22 +281,31 @@ export const RESOURCELESS_SECRET_ACTIONS = [
 ];
 
 /**
- * The actions of an Allow statement that reach secrets (every Secrets Manager action but the
- * resourceless ones, and "*"); "NotAction" when the statement allows them through NotAction.
+ * The actions of an Allow statement that belong to `service` ("secretsmanager:Get*", "*", …),
+ * leaving out `except`; "NotAction" when a NotAction leaves `probe` allowed.
  */
-export function secretActionsOf(statement: IamStatement): string[] {
+export function serviceActionsOf(statement: IamStatement, service: string, probe: string, except: readonly string[] = []): string[] {
     if (statement.effect !== "Allow") {
         return [];
     }
-    const resourceless = RESOURCELESS_SECRET_ACTIONS.map((a) => a.toLowerCase());
+    const excluded = except.map((a) => a.toLowerCase());
     const actions = statement.actions.filter((a) => {
-        const [service, name] = a.includes(":") ? [a.slice(0, a.indexOf(":")), a.slice(a.indexOf(":") + 1)] : [a, "*"];
-        return iamActionMatches(service, "secretsmanager") && !resourceless.includes(`secretsmanager:${name}`.toLowerCase());
+        const colon = a.indexOf(":");
+        const [prefix, name] = colon < 0 ? [a, "*"] : [a.slice(0, colon), a.slice(colon + 1)];
+        return iamActionMatches(prefix, service) && !excluded.includes(`${service}:${name}`.toLowerCase());
     });
-    if (statement.notActions.length > 0 && !statement.notActions.some((a) => iamActionMatches(a, "secretsmanager:GetSecretValue"))) {
+    if (statement.notActions.length > 0 && !statement.notActions.some((a) => iamActionMatches(a, probe))) {
         actions.push("NotAction");
     }
     return actions;
+}
+
+/**
+ * The actions of an Allow statement that reach secrets: every Secrets Manager action but the
+ * resourceless ones (and "*").
+ */
+export function secretActionsOf(statement: IamStatement): string[] {
+    return serviceActionsOf(statement, "secretsmanager", "secretsmanager:GetSecretValue", RESOURCELESS_SECRET_ACTIONS);
 }
 
 /** The parts of an ARN "arn:partition:service:region:account:resource"; undefined for anything else. */

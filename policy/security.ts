@@ -13,28 +13,38 @@ import {
 import { familiesCovered, isPublicCidr, parseCidr, WORLD } from "./cidr";
 import { CLOUDFRONT_ORIGIN_FACING_NAME, cloudFrontPrefixLists } from "./cloudfrontPrefixLists";
 import {
-    allowsOnAnyResource,
+    allowsAction,
+    ecsTaskTrustProblems,
     envOf,
     iamStatements,
     isCredentialName,
     isOneHubContainer,
+    isWildcardSecretResource,
     isWorldCidr,
     legacyIngressSource,
+    parseArn,
     REQUIRED_SECRETS,
+    secretActionsOf,
     secretsOf,
+    serviceActionsOf,
     vpcIngressSource,
 } from "./helpers";
 import {
+    attachedTo,
     containersOf,
     Ingress,
     ingressInto,
     ingressOf,
     isAny,
+    known,
     LOAD_BALANCERS,
     MANDATORY,
     quoted,
     regionOf,
+    roleOfTaskDefinition,
     see,
+    TASK_ROLE_FIELDS,
+    TaskRoleField,
     validateResourceOfTypes,
 } from "./plumbing";
 
@@ -406,7 +416,8 @@ export const secretsFromSecretsManager: ResourceValidationPolicy = {
 export const secretReadScoped: ResourceValidationPolicy = {
     name: "secret-read-scoped",
     description:
-        'No IAM policy allows secretsmanager:GetSecretValue on every secret (Resource "*", a service-wide wildcard, NotResource, or a broad AWS-managed policy).',
+        'No IAM policy allows a Secrets Manager action on every secret: not GetSecretValue, not secretsmanager:* nor any other action on Resource "*", a wildcard secret ARN (arn:aws:secretsmanager:*:*:secret:*, …:secret:*) or NotResource, and no broad AWS-managed policy (ListSecrets, GetRandomPassword and BatchGetSecretValue, which AWS grants only on "*", excepted).' +
+        see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateResource: (args, report) => {
         const documents: { where: string; document: unknown }[] = [];
@@ -437,14 +448,205 @@ export const secretReadScoped: ResourceValidationPolicy = {
                 report(`${where} is not a readable IAM policy document`);
                 continue;
             }
-            if (statements.some((s) => allowsOnAnyResource(s, "secretsmanager:GetSecretValue", "secretsmanager"))) {
-                report(`${where} allows secretsmanager:GetSecretValue on every secret; list the secret ARNs the task needs`);
+            for (const statement of statements) {
+                const actions = secretActionsOf(statement);
+                const wildcards =
+                    statement.notResources.length > 0 ? ["NotResource"] : statement.resources.filter(isWildcardSecretResource);
+                if (actions.length > 0 && wildcards.length > 0) {
+                    report(`${where} allows ${quoted(actions)} on every secret (${wildcards.join(", ")}); list the secret ARNs it needs`);
+                }
             }
         }
         for (const arn of managed.filter((a) => BROAD_SECRET_READERS.test(String(a)))) {
             report(`attaches ${arn}, which can read every secret in the account`);
         }
     },
+};
+
+/** AWS-managed policies that let a task role read secrets, SSM parameters or use KMS keys. */
+const BROAD_TASK_ROLE_POLICIES =
+    /^arn:aws[a-z-]*:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|ReadOnlyAccess|SecretsManagerReadWrite|AmazonSSMReadOnlyAccess|AmazonSSMFullAccess|AmazonSSMManagedInstanceCore|AWSKeyManagementServicePowerUser)$/;
+/** SSM actions that read parameters (SecureString values included). */
+const SSM_PARAMETER_READS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"];
+/** KMS actions that use a key. */
+const KMS_KEY_USE = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:CreateGrant",
+    "kms:Sign",
+    "kms:Verify",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:DeriveSharedSecret",
+];
+
+/** Every (task definition, role field, role resource) of the stack whose role is in the stack. */
+function taskDefinitionRoles(
+    resources: PolicyResource[],
+    fields: TaskRoleField[],
+): { task: PolicyResource; field: TaskRoleField; role: PolicyResource }[] {
+    const found: { task: PolicyResource; field: TaskRoleField; role: PolicyResource }[] = [];
+    for (const task of resources.filter((r) => r.isType(aws.ecs.TaskDefinition))) {
+        for (const field of fields) {
+            const role = roleOfTaskDefinition(task, field, resources);
+            if (role) {
+                found.push({ task, field, role });
+            }
+        }
+    }
+    return found;
+}
+
+export const ecsRolesTrustOnlyEcsTasks: StackValidationPolicy = {
+    name: "ecs-roles-trust-only-ecs-tasks",
+    description:
+        'The task role and the execution role of every ECS task definition trust only the ecs-tasks.amazonaws.com service: not Principal "*", not an account or role, not another service, not NotPrincipal. An aws:SourceAccount (or aws:SourceArn) condition, when present, must name the role\'s own account; its absence passes for now, because the components add it in a later change.' +
+        see("secrets-stay-secret"),
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        const roles = taskDefinitionRoles(args.resources, ["taskRoleArn", "executionRoleArn"]);
+        if (roles.length === 0) {
+            return args.notApplicable("no task definition names a role of the stack");
+        }
+        const seen = new Set<string>();
+        for (const { task, field, role } of roles) {
+            if (seen.has(role.urn)) {
+                continue;
+            }
+            seen.add(role.urn);
+            // The role's account: from its ARN, or the one the task definition names it by.
+            const account = parseArn(known(() => role.props.arn) ?? known(() => task.props[field]))?.account || undefined;
+            for (const problem of ecsTaskTrustProblems(role.props.assumeRolePolicy, account)) {
+                report(`${role.name} (the ${TASK_ROLE_FIELDS[field]} of ${task.name}): ${problem}`, role.urn);
+            }
+        }
+    },
+};
+
+export const taskRoleNoSecretAccess: StackValidationPolicy = {
+    name: "task-role-no-secret-access",
+    description:
+        "The task role of every ECS task definition (what OneHub's code may call) reads no secrets (secretsmanager:*), no SSM parameters (ssm:GetParameter*) and uses no KMS key except an ECS Exec key listed in ecsExecKmsKeyArns: ECS injects the secrets through the execution role before the container starts, so code that is tricked into calling AWS finds nothing to read. Inline policies, role policies, attached customer policies of the stack and broad AWS-managed policies are checked; customer policies outside the stack cannot be." +
+        see("secrets-stay-secret"),
+    enforcementLevel: MANDATORY,
+    configSchema: {
+        properties: {
+            ecsExecKmsKeyArns: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description:
+                    "KMS keys the task role may use: the key that encrypts ECS Exec sessions (the cluster's executeCommandConfiguration.kmsKeyId), if any.",
+            },
+        },
+    },
+    validateStack: (args, report) => {
+        const roles = taskDefinitionRoles(args.resources, ["taskRoleArn"]);
+        if (roles.length === 0) {
+            return args.notApplicable("no task definition names a task role of the stack");
+        }
+        const execKeys = args.getConfig<{ ecsExecKmsKeyArns?: string[] }>().ecsExecKmsKeyArns ?? [];
+        const rolePolicies = args.resources.filter((r) => r.isType(aws.iam.RolePolicy));
+        const attachments = args.resources.filter((r) => r.isType(aws.iam.RolePolicyAttachment) || r.isType(aws.iam.PolicyAttachment));
+        const customerPolicies = args.resources.filter((r) => r.isType(aws.iam.Policy));
+        const seen = new Set<string>();
+        for (const { task, role } of roles) {
+            if (seen.has(role.urn)) {
+                continue;
+            }
+            seen.add(role.urn);
+            const label = `${role.name} (the task role of ${task.name})`;
+            const documents: { where: string; urn: string; document: unknown }[] = [
+                ...(role.props.inlinePolicies ?? []).map((p: { name?: string; policy?: unknown }) => ({
+                    where: `inline policy ${p.name ?? ""}`.trim(),
+                    urn: role.urn,
+                    document: p.policy,
+                })),
+                ...attachedTo(role, rolePolicies, args.resources).map((p) => ({
+                    where: `role policy ${p.name}`,
+                    urn: p.urn,
+                    document: p.props.policy,
+                })),
+            ];
+            const managed: { arn: string; urn: string }[] = (role.props.managedPolicyArns ?? []).map((arn: string) => ({
+                arn,
+                urn: role.urn,
+            }));
+            for (const attachment of attachedTo(role, attachments, args.resources)) {
+                const arn = String(attachment.props.policyArn ?? "");
+                const policy =
+                    customerPolicies.find((p) => known(() => p.props.arn) === arn) ??
+                    (() => {
+                        const deps = attachment.dependencies.filter((d) => d.isType(aws.iam.Policy));
+                        return deps.length === 1 ? deps[0] : undefined;
+                    })();
+                if (policy) {
+                    documents.push({ where: `policy ${policy.name}`, urn: attachment.urn, document: policy.props.policy });
+                } else {
+                    managed.push({ arn, urn: attachment.urn });
+                }
+            }
+            for (const { arn, urn } of managed.filter((m) => BROAD_TASK_ROLE_POLICIES.test(m.arn))) {
+                report(`${label} gets ${arn}, which reads secrets, SSM parameters or KMS keys; the task role needs none of them`, urn);
+            }
+            for (const { where, urn, document } of documents) {
+                const statements = iamStatements(document);
+                if (!statements) {
+                    report(`${label}: ${where} is not a readable IAM policy document`, urn);
+                    continue;
+                }
+                for (const statement of statements) {
+                    const secrets = serviceActionsOf(statement, "secretsmanager", "secretsmanager:GetSecretValue");
+                    if (secrets.length > 0) {
+                        report(
+                            `${label}: ${where} allows ${quoted(secrets)}; secrets reach the container through ECS secrets, never through the task role`,
+                            urn,
+                        );
+                    }
+                    const parameters = SSM_PARAMETER_READS.filter((a) => allowsAction(statement, a));
+                    if (parameters.length > 0) {
+                        report(
+                            `${label}: ${where} allows ${parameters.join(", ")}; parameters reach the container through ECS secrets, never through the task role`,
+                            urn,
+                        );
+                    }
+                    const keyUse = KMS_KEY_USE.filter((a) => allowsAction(statement, a));
+                    const keys =
+                        statement.notResources.length > 0 ? ["NotResource"] : statement.resources.filter((r) => !execKeys.includes(r));
+                    if (keyUse.length > 0 && keys.length > 0) {
+                        report(
+                            `${label}: ${where} allows ${keyUse.join(", ")} on ${quoted(keys)}; the task role may use only the ECS Exec key (ecsExecKmsKeyArns)`,
+                            urn,
+                        );
+                    }
+                }
+            }
+        }
+    },
+};
+
+export const taskRoleNotExecutionRole: ResourceValidationPolicy = {
+    name: "task-role-not-execution-role",
+    description:
+        "No task definition uses one role as both task role and execution role: the execution role reads the injected secrets and pulls images, and OneHub's code must not be able to do either." +
+        see("secrets-stay-secret"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
+        if (!task.taskRoleArn || !task.executionRoleArn) {
+            return args.notApplicable("names no task role, or no execution role");
+        }
+        if (task.taskRoleArn === task.executionRoleArn) {
+            report(
+                `uses ${task.taskRoleArn} as both task role and execution role; the container's code could read every secret the execution role injects — give the task a role of its own`,
+            );
+        }
+    }),
 };
 
 export const cloudFrontViewerHttps: ResourceValidationPolicy = {
@@ -538,6 +740,9 @@ export const securityPolicies: Policies = [
     secretsNotInEnvironment,
     secretsFromSecretsManager,
     secretReadScoped,
+    ecsRolesTrustOnlyEcsTasks,
+    taskRoleNoSecretAccess,
+    taskRoleNotExecutionRole,
     cloudFrontViewerHttps,
     cloudFrontTlsMinimum,
     wafCloudFrontScope,

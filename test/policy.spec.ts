@@ -2,10 +2,12 @@ import * as assert from "assert";
 import {
     conditionValues,
     conditionWildcards,
+    ecsTaskTrustProblems,
     floatingImageReason,
     iamActionMatches,
     isCredentialName,
     isProductionStack,
+    isWildcardSecretResource,
     parseImage,
     stackOfUrn,
 } from "../policy/helpers";
@@ -32,6 +34,8 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    role: "aws:iam/role:Role",
+    iamPolicy: "aws:iam/policy:Policy",
     cdn: "aws:cloudfront/distribution:Distribution",
     waf: "aws:wafv2/webAcl:WebAcl",
     scaling: "aws:appautoscaling/target:Target",
@@ -89,6 +93,24 @@ function setEnv(container: any, name: string, value: string | undefined): void {
     if (value !== undefined) {
         container.environment.push({ name, value });
     }
+}
+
+/** A policy document of one Allow statement. */
+const allow = (action: string | string[], resource: string | string[], extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource, ...extra }] });
+
+/** Replaces the trust policy of the one role whose name contains `nameIncludes`. */
+function setTrust(run: Run, nameIncludes: string, statement: Record<string, unknown>): void {
+    res(run, T.role, nameIncludes).inputs.assumeRolePolicy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }],
+    });
+}
+
+/** Gives the role whose name contains `nameIncludes` an extra role policy, as another RolePolicy would. */
+function addRolePolicy(run: Run, nameIncludes: string, name: string, document: string): void {
+    const role = res(run, T.role, nameIncludes);
+    add(run, T.rolePolicy, name, { role: `${role.name}-id`, policy: document }, [role.urn]);
 }
 
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret/${name}`;
@@ -627,6 +649,192 @@ const FIXTURES: Fixture[] = [
                 policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
             }),
         message: /SecretsManagerReadWrite/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "PutSecretValue on arn:aws:secretsmanager:*:*:secret:* in a customer-managed policy",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.iamPolicy, "rotator", { policy: allow("secretsmanager:PutSecretValue", "arn:aws:secretsmanager:*:*:secret:*") }),
+        message: /allows "secretsmanager:PutSecretValue" on every secret \(arn:aws:secretsmanager:\*:\*:secret:\*\)/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "DescribeSecret on the account's secret:* in a role's inline policy",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.role, "-master-gate-role").inputs.inlinePolicies = [
+                { name: "peek", policy: allow("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:*") },
+            ];
+        },
+        message: /inline policy peek allows "secretsmanager:DescribeSecret" on every secret/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "ListSecrets on * (AWS grants it on * only) and secrets under a name prefix pass",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.iamPolicy, "lister", {
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
+                        {
+                            Effect: "Allow",
+                            Action: "secretsmanager:DescribeSecret",
+                            Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onehub/*",
+                        },
+                    ],
+                }),
+            }),
+        fires: [],
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "a task role anyone may assume",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-master-task", { Principal: { AWS: "*" } }),
+        message:
+            /onehub-dev-master-task \(the task role of onehub-dev-master-task\): its trust policy lets anyone assume it \(Principal AWS "\*"\)/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "an execution role that also trusts another account",
+        base: "prod",
+        mutate: (run) =>
+            setTrust(run, "-slave-execution", { Principal: { Service: "ecs-tasks.amazonaws.com", AWS: "arn:aws:iam::210987654321:root" } }),
+        message: /the execution role of onehub-prod-slave-task\): its trust policy trusts AWS arn:aws:iam::210987654321:root/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "a task role that Lambda may assume too",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-slave-task", { Principal: { Service: ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"] } }),
+        message: /trusts Service lambda\.amazonaws\.com; only the ecs-tasks\.amazonaws\.com service/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "NotPrincipal in a trust policy",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-master-execution", { NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }),
+        message: /NotPrincipal/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "aws:SourceAccount naming another account",
+        base: "dev",
+        mutate: (run) =>
+            setTrust(run, "-master-task", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": "210987654321" } },
+            }),
+        message: /aws:SourceAccount "210987654321" is not this account \(123456789012\)/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "aws:SourceArn in another account",
+        base: "prod",
+        mutate: (run) =>
+            setTrust(run, "-master-execution", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { ArnLike: { "aws:SourceArn": "arn:aws:ecs:us-east-1:210987654321:*" } },
+            }),
+        message: /aws:SourceArn "arn:aws:ecs:us-east-1:210987654321:\*" is not this account/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "aws:SourceAccount naming this account passes (and its absence passes for now)",
+        base: "dev",
+        mutate: (run) =>
+            setTrust(run, "-master-task", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            }),
+        fires: [],
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "the master's task role may read a secret",
+        base: "dev",
+        mutate: (run) =>
+            addRolePolicy(run, "-master-task", "read-dsn", allow("secretsmanager:GetSecretValue", secretArn("onehub-dev-sql-dsn-AbCdEf"))),
+        message:
+            /onehub-dev-master-task \(the task role of onehub-dev-master-task\): role policy read-dsn allows "secretsmanager:GetSecretValue"; secrets reach the container through ECS secrets/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "the slaves' task role may read SSM parameters",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.role, "-slave-task").inputs.inlinePolicies = [
+                { name: "params", policy: allow("ssm:GetParameter*", "arn:aws:ssm:us-east-1:123456789012:parameter/onehub/*") },
+            ];
+        },
+        message: /inline policy params allows ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath, ssm:GetParameterHistory/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "kms:Decrypt on every key",
+        base: "dev",
+        mutate: (run) => addRolePolicy(run, "-slave-task", "decrypt", allow("kms:Decrypt", "*")),
+        message: /allows kms:Decrypt on "\*"; the task role may use only the ECS Exec key/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "kms:Decrypt on the configured ECS Exec key passes",
+        base: "dev",
+        mutate: (run) =>
+            addRolePolicy(
+                run,
+                "-slave-task",
+                "exec-key",
+                allow(["kms:Decrypt", "kms:GenerateDataKey"], "arn:aws:kms:us-east-1:123456789012:key/exec"),
+            ),
+        options: { config: { "task-role-no-secret-access": { ecsExecKmsKeyArns: ["arn:aws:kms:us-east-1:123456789012:key/exec"] } } },
+        fires: [],
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "AmazonSSMManagedInstanceCore attached to a task role",
+        base: "prod",
+        mutate: (run) => {
+            const role = res(run, T.role, "-slave-task");
+            add(
+                run,
+                T.attachment,
+                "ssm-core",
+                { role: `${role.name}-id`, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+                [role.urn],
+            );
+        },
+        message: /gets arn:aws:iam::aws:policy\/AmazonSSMManagedInstanceCore, which reads secrets, SSM parameters or KMS keys/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "a customer-managed policy of the stack attached to a task role",
+        base: "dev",
+        mutate: (run) => {
+            const role = res(run, T.role, "-master-task");
+            const reader = add(run, T.iamPolicy, "reader", {
+                policy: allow("secretsmanager:GetSecretValue", secretArn("onehub-dev-session-secret-AbCdEf")),
+            });
+            add(run, T.attachment, "reader-to-task", { role: `${role.name}-id`, policyArn: "arn:aws:iam::123456789012:policy/reader" }, [
+                role.urn,
+                reader.urn,
+            ]);
+        },
+        message: /policy reader allows "secretsmanager:GetSecretValue"/,
+    },
+    {
+        policy: "task-role-not-execution-role",
+        title: "one role as the master's task and execution role (so the task role reads secrets too)",
+        base: "dev",
+        mutate: (run) => {
+            const task = res(run, T.task, "-master-task").inputs;
+            task.taskRoleArn = task.executionRoleArn;
+        },
+        fires: ["task-role-no-secret-access", "task-role-not-execution-role"],
+        message: /as both task role and execution role/,
     },
     {
         policy: "sql-dsn-format",
@@ -1348,6 +1556,53 @@ describe("guardrail policy pack", () => {
             const ids = Object.values(CLOUDFRONT_ORIGIN_FACING_IDS);
             assert.strictEqual(new Set(ids).size, ids.length, "two regions share an id");
             assert.ok(ids.every((id) => /^pl-[0-9a-f]{8}$/.test(id)));
+        });
+
+        it("recognises wildcard secret resources, not name prefixes", () => {
+            for (const r of [
+                "*",
+                "arn:aws:secretsmanager:*:*:secret:*",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:*",
+                "arn:aws:secretsmanager:*:*:*",
+                "arn:aws:*:*:*:*",
+                "arn:aws:secretsmanager:*",
+            ]) {
+                assert.ok(isWildcardSecretResource(r), r);
+            }
+            for (const r of [
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:onehub/*",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
+                "arn:aws:s3:::*",
+            ]) {
+                assert.ok(!isWildcardSecretResource(r), r);
+            }
+        });
+
+        it("reads a task role's trust policy", () => {
+            const trust = (statement: Record<string, unknown>) => ({
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }],
+            });
+            assert.deepStrictEqual(ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" } }), "123456789012"), []);
+            assert.match(ecsTaskTrustProblems(trust({ Principal: "*" }), undefined)[0], /lets anyone assume it \(Principal "\*"\)/);
+            assert.match(
+                ecsTaskTrustProblems(
+                    trust({
+                        Principal: { Service: "ecs-tasks.amazonaws.com" },
+                        Condition: { StringNotEquals: { "aws:SourceAccount": "123456789012" } },
+                    }),
+                    "123456789012",
+                )[0],
+                /negates aws:SourceAccount/,
+            );
+            // The account unknown: only an account-shaped value passes.
+            assert.match(
+                ecsTaskTrustProblems(
+                    trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: { StringLike: { "aws:SourceAccount": "*" } } }),
+                    undefined,
+                )[0],
+                /"\*" is not this account$/,
+            );
+            assert.deepStrictEqual(ecsTaskTrustProblems("{not json", "1"), ["its trust policy is not a readable IAM policy document"]);
         });
 
         it("matches IAM action wildcards case-insensitively", () => {
