@@ -10,8 +10,8 @@ export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET
  * list (components/services/serviceBase.ts), so nothing they refuse passes here.
  */
 export const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "KEY", "APIKEY", "ACCESSKEY"];
-/** Phrases spanning words that mark a credential (also inside a word, as in OPENAPI_KEYS). */
-const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$/;
+/** Phrases that mark a credential, also inside a word (OPENAPI_KEYS) or as an ending (SMTP_PASS, BASIC_AUTH). */
+const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$|_PASS$|_AUTH$/;
 
 /**
  * True for an environment variable name that holds a credential: a plain `environment` entry

@@ -14,6 +14,7 @@ import { familiesCovered, isPublicCidr, parseCidr, WORLD } from "./cidr";
 import { CLOUDFRONT_ORIGIN_FACING_NAME, cloudFrontPrefixLists } from "./cloudfrontPrefixLists";
 import {
     allowsAction,
+    credentialValueKind,
     ecsTaskTrustProblems,
     envOf,
     iamStatements,
@@ -373,7 +374,9 @@ export const ecsTasksNoPublicIp: ResourceValidationPolicy = {
 
 export const secretsNotInEnvironment: ResourceValidationPolicy = {
     name: "secrets-not-in-environment",
-    description: `No container sets ${REQUIRED_SECRETS.join(", ")} or another credential-looking variable in plain environment: task definitions are readable by many people.`,
+    description:
+        `No container sets ${REQUIRED_SECRETS.join(", ")} or another credential in plain environment: no credential-looking name (…SECRET, …PASSWORD, …TOKEN, …KEY, …DSN, …_PASS, …_AUTH, …), and no credential-looking value under any name (a URL with a password, a DSN with one, a PEM private key). Task definitions are readable by many people; messages name the variable, never the value.` +
+        see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _, report) => {
         for (const container of containersOf(task, report)) {
@@ -381,8 +384,11 @@ export const secretsNotInEnvironment: ResourceValidationPolicy = {
                 // The message names the variable, never its value.
                 if ((REQUIRED_SECRETS as readonly string[]).includes(name) || isCredentialName(name)) {
                     report(`container ${container.name} has ${name} in plain environment; pass it through ECS secrets (Secrets Manager)`);
-                } else if (/^[^\s:@]+:[^\s@]+@tcp\(/.test(value)) {
-                    report(`container ${container.name} has a database DSN with a password in ${name}; pass it through ECS secrets`);
+                } else {
+                    const kind = credentialValueKind(value);
+                    if (kind) {
+                        report(`container ${container.name} has ${kind} in ${name}; pass it through ECS secrets`);
+                    }
                 }
             }
         }

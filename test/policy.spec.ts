@@ -592,6 +592,55 @@ const FIXTURES: Fixture[] = [
     },
     {
         policy: "secrets-not-in-environment",
+        title: "a proxy URL with a password under an innocent name (never echoed)",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "TG_HTTP_PROXY", "http://relay:hunter2-secret@proxy.example:3128")),
+        message: /container onehub has a URL with a password in TG_HTTP_PROXY; pass it through ECS secrets/,
+        forbid: /hunter2-secret/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a Redis URL with only a password",
+        base: "prod",
+        mutate: (run) => editContainers(run, BOTH, (c) => setEnv(c, "CACHE_URL", "rediss://:s3cr3t-value@cache.example:6379/0")),
+        message: /a URL with a password in CACHE_URL/,
+        forbid: /s3cr3t-value/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a PEM private key in plain environment",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, MASTER, (c) =>
+                setEnv(c, "SIGNING_PEM", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow-not-a-real-key\n-----END RSA PRIVATE KEY-----"),
+            ),
+        message: /a PEM private key in SIGNING_PEM/,
+        forbid: /MIIEow-not-a-real-key/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "names ending in _PASS or _AUTH",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, MASTER, (c) => {
+                setEnv(c, "SMTP_PASS", "x");
+                setEnv(c, "PROXY_AUTH", "y");
+            }),
+        message: /SMTP_PASS in plain environment/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a URL without a password and a proxy with a port pass",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, BOTH, (c) => {
+                setEnv(c, "SEARCH_SEARXNG_URL", "https://search.example/?q=a:b@c");
+                setEnv(c, "TG_HTTP_PROXY", "http://proxy.example:3128");
+            }),
+        fires: [],
+    },
+    {
+        policy: "secrets-not-in-environment",
         title: "OneHub's TIKTOKEN_CACHE_DIR is not a token and passes",
         base: "dev",
         mutate: (run) => editContainers(run, BOTH, (c) => setEnv(c, "TIKTOKEN_CACHE_DIR", "/data/tiktoken")),

@@ -109,13 +109,18 @@ describe("policy pack constants agree with the components", () => {
             "DISABLE_TOKEN_ENCODERS",
             "NOTIFY_PUSHDEER_PUSHKEY",
             "LOG_LEVEL",
+            "SMTP_PASS",
+            "PROXY_AUTH",
+            "BYPASS",
+            "OAUTH_ENABLED",
         ];
         compare(
             names,
             (name) => refuses(() => checkEnvironment("environment", { [name]: "x" }), /looks like a credential/),
             isCredentialName,
-            // API_KEY as a phrase inside a word. (Both sides flag OneHub's DISABLE_TOKEN_ENCODERS, a false positive.)
-            ["OPENAPI_KEYS"],
+            // API_KEY inside a word, and the _PASS / _AUTH endings the component does not know yet.
+            // (Both sides flag OneHub's DISABLE_TOKEN_ENCODERS, a false positive.)
+            ["OPENAPI_KEYS", "SMTP_PASS", "PROXY_AUTH"],
         );
     });
 
