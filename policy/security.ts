@@ -732,6 +732,52 @@ export const wafBodySizeCounted: ResourceValidationPolicy = {
     }),
 };
 
+/**
+ * The AWS managed rules that inspect the request body and match ordinary prompts (HTML, "../",
+ * URLs, 169.254.169.254, "${jndi:"): the only rules that may be overridden to count.
+ */
+export const WAF_BODY_RULES = [
+    "CrossSiteScripting_BODY",
+    "GenericLFI_BODY",
+    "GenericRFI_BODY",
+    "EC2MetaDataSSRF_BODY",
+    "SizeRestrictions_BODY",
+    "Log4JRCE_BODY",
+    "JavaDeserializationRCE_BODY",
+];
+
+export const wafRulesNotInCountMode: ResourceValidationPolicy = {
+    name: "waf-rules-not-in-count-mode",
+    description:
+        `Web ACL rules block: no rule group runs in count mode (overrideAction count), no rate-based rule only counts (action count), and inside a group no rule is overridden to allow, nor to count unless it is one of the body rules LLM prompts trip (${WAF_BODY_RULES.join(", ")}).` +
+        see("the-waf-blocks"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
+        for (const rule of acl.rules ?? []) {
+            const managed = rule.statement?.managedRuleGroupStatement;
+            const reference = rule.statement?.ruleGroupReferenceStatement;
+            const group = managed ? `${managed.vendorName}'s ${managed.name}` : reference ? `rule group ${reference.arn}` : undefined;
+            if (group && rule.overrideAction?.count !== undefined) {
+                report(
+                    `rule ${rule.name} runs ${group} in count mode (overrideAction count), so it blocks nothing; use overrideAction none`,
+                );
+            }
+            for (const override of (managed ?? reference)?.ruleActionOverrides ?? []) {
+                if (override.actionToUse?.allow !== undefined) {
+                    report(`rule ${rule.name} overrides ${override.name} to allow: what it matches skips every later rule`);
+                } else if (override.actionToUse?.count !== undefined && !WAF_BODY_RULES.includes(override.name)) {
+                    report(
+                        `rule ${rule.name} overrides ${override.name} to count; only the body rules may count (${WAF_BODY_RULES.join(", ")})`,
+                    );
+                }
+            }
+            if (rule.statement?.rateBasedStatement && rule.action?.count !== undefined) {
+                report(`rate-based rule ${rule.name} only counts (action count), so it limits nobody; use action block`);
+            }
+        }
+    }),
+};
+
 /** The security guardrails, in the order reports list them. */
 export const securityPolicies: Policies = [
     noWorldOpenIngress,
@@ -753,4 +799,5 @@ export const securityPolicies: Policies = [
     cloudFrontTlsMinimum,
     wafCloudFrontScope,
     wafBodySizeCounted,
+    wafRulesNotInCountMode,
 ];

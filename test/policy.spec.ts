@@ -95,6 +95,13 @@ function setEnv(container: any, name: string, value: string | undefined): void {
     }
 }
 
+/** The web ACL rule named `name`. */
+function wafRule(run: Run, name: string): any {
+    const rule = res(run, T.waf).inputs.rules.find((r: any) => r.name === name);
+    assert.ok(rule, `no web ACL rule ${name}`);
+    return rule;
+}
+
 /** A policy document of one Allow statement. */
 const allow = (action: string | string[], resource: string | string[], extra: Record<string, unknown> = {}) =>
     JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource, ...extra }] });
@@ -986,6 +993,67 @@ const FIXTURES: Fixture[] = [
         message: /does not run AWSManagedRulesCommonRuleSet/,
     },
     {
+        policy: "waf-rules-not-in-count-mode",
+        title: "the common rule set in count mode",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "aws-AWSManagedRulesCommonRuleSet").overrideAction = { count: {} };
+        },
+        message: /rule aws-AWSManagedRulesCommonRuleSet runs AWS's AWSManagedRulesCommonRuleSet in count mode/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "the login rate limit only counting",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "rate-limit-login").action = { count: {} };
+        },
+        message: /rate-based rule rate-limit-login only counts/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "a header rule overridden to count",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "aws-AWSManagedRulesCommonRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides.push({
+                name: "NoUserAgent_HEADER",
+                actionToUse: { count: {} },
+            });
+        },
+        message: /overrides NoUserAgent_HEADER to count; only the body rules may count/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "a managed rule overridden to allow",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "aws-AWSManagedRulesKnownBadInputsRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides = [
+                { name: "Log4JRCE_QUERYSTRING", actionToUse: { allow: {} } },
+            ];
+        },
+        message: /overrides Log4JRCE_QUERYSTRING to allow/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "every body rule overridden to count passes (for a label-based block)",
+        base: "prod",
+        mutate: (run) => {
+            const count = (names: string[]) => names.map((name) => ({ name, actionToUse: { count: {} } }));
+            wafRule(run, "aws-AWSManagedRulesCommonRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides = count([
+                "CrossSiteScripting_BODY",
+                "GenericLFI_BODY",
+                "GenericRFI_BODY",
+                "EC2MetaDataSSRF_BODY",
+                "SizeRestrictions_BODY",
+            ]);
+            wafRule(run, "aws-AWSManagedRulesKnownBadInputsRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides = count([
+                "Log4JRCE_BODY",
+                "JavaDeserializationRCE_BODY",
+            ]);
+        },
+        fires: [],
+    },
+    {
         policy: "prod-waf-attached",
         title: "a production distribution without a web ACL",
         base: "prod",
@@ -1463,7 +1531,13 @@ describe("guardrail policy pack", () => {
                 .sort();
             assert.deepStrictEqual(
                 idle,
-                [...PROD_POLICIES, "cloudfront-tls-minimum", "waf-body-size-counted", "waf-cloudfront-scope"].sort(),
+                [
+                    ...PROD_POLICIES,
+                    "cloudfront-tls-minimum",
+                    "waf-body-size-counted",
+                    "waf-cloudfront-scope",
+                    "waf-rules-not-in-count-mode",
+                ].sort(),
             );
         });
     });

@@ -5,6 +5,7 @@
 // narrowing either side shows up as a failing test.
 import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY, ALB_IDLE_TIMEOUT, ORIGIN_READ_TIMEOUT } from "../components/edge/edgeSettings";
+import { wafRules } from "../components/edge/wafRules";
 import { MAX_VALUES_PER_RULE, MAX_WILDCARDS_PER_RULE } from "../components/services/routing";
 import {
     checkEnvironment,
@@ -23,6 +24,7 @@ import {
     MIN_ORIGIN_READ_TIMEOUT,
 } from "../policy/onehub";
 import { MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS } from "../policy/platform";
+import { WAF_BODY_RULES } from "../policy/security";
 
 /** What the component says about a value: refused by the rule under test, or accepted. */
 function refuses(check: () => void, because: RegExp): boolean {
@@ -157,5 +159,18 @@ describe("policy pack constants agree with the components", () => {
         assert.ok(ORIGIN_READ_TIMEOUT.default >= MIN_ORIGIN_READ_TIMEOUT, "the component's default would violate the pack");
         assert.ok(MIN_ORIGIN_READ_TIMEOUT <= ORIGIN_READ_TIMEOUT.quotaFree, "passing the pack would need a Service Quotas increase");
         assert.ok(DEFAULT_ORIGIN_READ_TIMEOUT < MIN_ORIGIN_READ_TIMEOUT, "the pack reads an unset timeout as AWS's 30 s");
+    });
+
+    it("the WAF rules the component sets to count are body rules the pack allows to count", () => {
+        const counted = wafRules("m", 2000, 100).flatMap((rule) =>
+            ((rule.statement as any)?.managedRuleGroupStatement?.ruleActionOverrides ?? [])
+                .filter((o: any) => o.actionToUse?.count !== undefined)
+                .map((o: any) => o.name as string),
+        );
+        assert.ok(counted.length > 0, "the component counts no rule any more: update this test");
+        assert.deepStrictEqual(
+            counted.filter((name) => !WAF_BODY_RULES.includes(name)),
+            [],
+        );
     });
 });
