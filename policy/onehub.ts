@@ -24,6 +24,7 @@ import {
     TARGET_GROUPS,
     taskDefinitionOf,
     validateResourceOfTypes,
+    see,
 } from "./plumbing";
 
 /** OneHub answers its health check from memory on both node types. */
@@ -47,7 +48,8 @@ export const CACHED_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 
 export const masterSingleton: StackValidationPolicy = {
     name: "master-singleton",
     description:
-        'Exactly one ECS service runs OneHub masters (NODE_TYPE not exactly "slave"), with desiredCount 1, deployment maximum 100 % and minimum healthy 0 %, no Fargate Spot and no autoscaling: two masters run cron twice and race migrations.',
+        'Exactly one ECS service runs OneHub masters (NODE_TYPE not exactly "slave"), with desiredCount 1, deployment maximum 100 % and minimum healthy 0 %, no Fargate Spot and no autoscaling: two masters run cron twice and race migrations.' +
+        see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const masters: PolicyResource[] = [];
@@ -99,7 +101,8 @@ export const masterSingleton: StackValidationPolicy = {
 export const slaveNodeSettings: ResourceValidationPolicy = {
     name: "slave-node-settings",
     description:
-        'Slave containers set NODE_TYPE exactly "slave" (lower case), MEMORY_CACHE_ENABLED "true" (or a Redis) and SYNC_FREQUENCY > 0: without the cache a slave never reloads channels and prices.',
+        'Slave containers set NODE_TYPE exactly "slave" (lower case), MEMORY_CACHE_ENABLED "true" (or a Redis) and SYNC_FREQUENCY > 0: without the cache a slave never reloads channels and prices.' +
+        see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
         const containers = containersOf(task, report).filter(isOneHubContainer);
@@ -133,7 +136,9 @@ export const slaveNodeSettings: ResourceValidationPolicy = {
 
 export const nodesShareSecretsAndImage: StackValidationPolicy = {
     name: "nodes-share-secrets-and-image",
-    description: `Every OneHub container in the stack reads the same ${REQUIRED_SECRETS.join(", ")} secrets and has the same TZ and image: sessions and API keys must validate on any node, and slaves run the schema the master migrated.`,
+    description:
+        `Every OneHub container in the stack reads the same ${REQUIRED_SECRETS.join(", ")} secrets and has the same TZ and image: sessions and API keys must validate on any node, and slaves run the schema the master migrated.` +
+        see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const nodes: { task: PolicyResource; container: ContainerDefinition }[] = [];
@@ -172,7 +177,8 @@ export const nodesShareSecretsAndImage: StackValidationPolicy = {
 export const slavesDeployAfterMaster: StackValidationPolicy = {
     name: "slaves-deploy-after-master",
     description:
-        "Slave services depend on the master service, and the master waits for a steady state (waitForSteadyState): only the master migrates the schema, so slaves roll only once it runs the new image.",
+        "Slave services depend on the master service, and the master waits for a steady state (waitForSteadyState): only the master migrates the schema, so slaves roll only once it runs the new image." +
+        see("lifecycle-invariants"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const masters: PolicyResource[] = [];
@@ -211,7 +217,8 @@ export const slavesDeployAfterMaster: StackValidationPolicy = {
 export const sqlDsnFormat: ResourceValidationPolicy = {
     name: "sql-dsn-format",
     description:
-        "A secret holding a MySQL DSN has OneHub's shape user:pass@tcp(host:port)/db, no parseTime, and a password without ? & / @ : # (OneHub appends loc= and reads dates as strings).",
+        "A secret holding a MySQL DSN has OneHub's shape user:pass@tcp(host:port)/db, no parseTime, and a password without ? & / @ : # (OneHub appends loc= and reads dates as strings)." +
+        see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.secretsmanager.SecretVersion, (version, args, report) => {
         const dsn = version.secretString;
@@ -235,7 +242,9 @@ export const sqlDsnFormat: ResourceValidationPolicy = {
 
 export const albIdleTimeoutStreaming: ResourceValidationPolicy = {
     name: "alb-idle-timeout-streaming",
-    description: `Application load balancers keep idle connections for at least ${MIN_ALB_IDLE_TIMEOUT} s (AWS default ${DEFAULT_ALB_IDLE_TIMEOUT} s): LLM streams sit silent while the model thinks.`,
+    description:
+        `Application load balancers keep idle connections for at least ${MIN_ALB_IDLE_TIMEOUT} s (AWS default ${DEFAULT_ALB_IDLE_TIMEOUT} s): LLM streams sit silent while the model thinks.` +
+        see("streaming-and-routing"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfTypes<aws.lb.LoadBalancerArgs>(LOAD_BALANCERS, (lb, args, report) => {
         if ((lb.loadBalancerType ?? "application") !== "application") {
@@ -252,7 +261,9 @@ export const albIdleTimeoutStreaming: ResourceValidationPolicy = {
 
 export const cloudFrontOriginReadTimeout: ResourceValidationPolicy = {
     name: "cloudfront-origin-read-timeout",
-    description: `CloudFront custom and VPC origins wait at least ${MIN_ORIGIN_READ_TIMEOUT} s for the origin (AWS default ${DEFAULT_ORIGIN_READ_TIMEOUT} s).`,
+    description:
+        `CloudFront custom and VPC origins wait at least ${MIN_ORIGIN_READ_TIMEOUT} s for the origin (AWS default ${DEFAULT_ORIGIN_READ_TIMEOUT} s).` +
+        see("streaming-and-routing"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _, report) => {
         for (const origin of distribution.origins ?? []) {
@@ -273,7 +284,8 @@ export const cloudFrontOriginReadTimeout: ResourceValidationPolicy = {
 export const cloudFrontApiNotCached: ResourceValidationPolicy = {
     name: "cloudfront-api-not-cached",
     description:
-        "The default cache behavior passes the API through: CachingDisabled, AllViewerExceptHostHeader (Authorization and bodies reach OneHub), all HTTP methods, and no error response cached.",
+        "The default cache behavior passes the API through: CachingDisabled, AllViewerExceptHostHeader (Authorization and bodies reach OneHub), all HTTP methods, and no error response cached." +
+        see("streaming-and-routing"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _, report) => {
         const behavior = distribution.defaultCacheBehavior;
@@ -303,7 +315,9 @@ export const cloudFrontApiNotCached: ResourceValidationPolicy = {
 
 export const listenerRulePrioritiesUnique: StackValidationPolicy = {
     name: "listener-rule-priorities-unique",
-    description: "Listener rules on the same listener have distinct priorities: a shadowed rule silently sends traffic to the wrong node.",
+    description:
+        "Listener rules on the same listener have distinct priorities: a shadowed rule silently sends traffic to the wrong node." +
+        see("streaming-and-routing"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const rules = args.resources.filter((r) => isAny(r, LISTENER_RULES));
@@ -337,7 +351,9 @@ export const listenerRulePrioritiesUnique: StackValidationPolicy = {
 
 export const targetGroupHealthCheck: ResourceValidationPolicy = {
     name: "target-group-health-check",
-    description: `HTTP target groups health-check ${HEALTH_CHECK_PATH}, which OneHub answers from memory on both node types (AWS's default path "/" is the web UI).`,
+    description:
+        `HTTP target groups health-check ${HEALTH_CHECK_PATH}, which OneHub answers from memory on both node types (AWS's default path "/" is the web UI).` +
+        see("streaming-and-routing"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfTypes<aws.lb.TargetGroupArgs>(TARGET_GROUPS, (group, args, report) => {
         if (group.targetType === "lambda" || !["HTTP", "HTTPS", undefined].includes(group.protocol)) {
@@ -354,7 +370,9 @@ export const targetGroupHealthCheck: ResourceValidationPolicy = {
 
 export const timeZoneUtc: ResourceValidationPolicy = {
     name: "time-zone-utc",
-    description: "Aurora's time_zone and every OneHub container's TZ are UTC: daily statistics mix MySQL session time and Go time.",
+    description:
+        "Aurora's time_zone and every OneHub container's TZ are UTC: daily statistics mix MySQL session time and Go time." +
+        see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateResource: [
         validateResourceOfType(aws.rds.ClusterParameterGroup, (group, args, report) => {
@@ -386,7 +404,8 @@ export const timeZoneUtc: ResourceValidationPolicy = {
 export const imageTagPinned: ResourceValidationPolicy = {
     name: "image-tag-pinned",
     description:
-        "Container images are pinned to a release tag or digest, never latest/dev/…: a slave scaling out later would pull code newer than the schema the master migrated.",
+        "Container images are pinned to a release tag or digest, never latest/dev/…: a slave scaling out later would pull code newer than the schema the master migrated." +
+        see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _, report) => {
         for (const container of containersOf(task, report)) {

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { conditionValues, conditionWildcards, RuleCondition } from "./helpers";
-import { LISTENER_RULES, MANDATORY, quoted, validateResourceOfTypes } from "./plumbing";
+import { LISTENER_RULES, MANDATORY, quoted, validateResourceOfTypes, see } from "./plumbing";
 
 /** ALB limits per listener rule. */
 export const MAX_CONDITION_VALUES = 5;
@@ -12,7 +12,9 @@ export const MAX_CONDITION_WILDCARDS = 5;
 
 export const ecsCircuitBreakerRollback: ResourceValidationPolicy = {
     name: "ecs-circuit-breaker-rollback",
-    description: "Every ECS service has the deployment circuit breaker on with rollback, so a failing image rolls back instead of looping.",
+    description:
+        "Every ECS service has the deployment circuit breaker on with rollback, so a failing image rolls back instead of looping." +
+        see("operations"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _, report) => {
         const breaker = service.deploymentCircuitBreaker;
@@ -24,7 +26,9 @@ export const ecsCircuitBreakerRollback: ResourceValidationPolicy = {
 
 export const ecsMultiAzSubnets: ResourceValidationPolicy = {
     name: "ecs-multi-az-subnets",
-    description: "Every ECS service may place tasks in at least two subnets (one per AZ), so an AZ loss does not stop the service.",
+    description:
+        "Every ECS service may place tasks in at least two subnets (one per AZ), so an AZ loss does not stop the service." +
+        see("operations"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _, report) => {
         const subnets = new Set(service.networkConfiguration?.subnets ?? []);
@@ -36,7 +40,7 @@ export const ecsMultiAzSubnets: ResourceValidationPolicy = {
 
 export const ecsExecEnabled: ResourceValidationPolicy = {
     name: "ecs-exec-enabled",
-    description: "Every ECS service has ECS Exec on (enableExecuteCommand): operations without SSH or bastions.",
+    description: "Every ECS service has ECS Exec on (enableExecuteCommand): operations without SSH or bastions." + see("operations"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _, report) => {
         if (service.enableExecuteCommand !== true) {
@@ -47,7 +51,7 @@ export const ecsExecEnabled: ResourceValidationPolicy = {
 
 export const ecsContainerInsights: ResourceValidationPolicy = {
     name: "ecs-container-insights",
-    description: "ECS clusters have Container Insights on (enabled or enhanced).",
+    description: "ECS clusters have Container Insights on (enabled or enhanced)." + see("operations"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.Cluster, (cluster, _, report) => {
         const setting = (cluster.settings ?? []).find((s) => s.name === "containerInsights");
@@ -59,7 +63,7 @@ export const ecsContainerInsights: ResourceValidationPolicy = {
 
 export const logGroupRetention: ResourceValidationPolicy = {
     name: "log-group-retention",
-    description: "Every CloudWatch log group has a retention (retentionInDays > 0); AWS keeps logs forever otherwise.",
+    description: "Every CloudWatch log group has a retention (retentionInDays > 0); AWS keeps logs forever otherwise." + see("operations"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _, report) => {
         const days = group.retentionInDays ?? 0;
@@ -71,7 +75,9 @@ export const logGroupRetention: ResourceValidationPolicy = {
 
 export const listenerRuleConditionLimit: ResourceValidationPolicy = {
     name: "listener-rule-condition-limit",
-    description: `Each ALB listener rule holds at most ${MAX_CONDITION_VALUES} condition values and ${MAX_CONDITION_WILDCARDS} wildcards (AWS limits, checked before AWS rejects the rule mid-deployment).`,
+    description:
+        `Each ALB listener rule holds at most ${MAX_CONDITION_VALUES} condition values and ${MAX_CONDITION_WILDCARDS} wildcards (AWS limits, checked before AWS rejects the rule mid-deployment).` +
+        see("streaming-and-routing"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfTypes<aws.lb.ListenerRuleArgs>(LISTENER_RULES, (rule, _, report) => {
         const conditions = rule.conditions as RuleCondition[] | undefined;

@@ -4,14 +4,14 @@
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isProductionStack } from "./helpers";
-import { MANDATORY, requireProduction, stackNameOf } from "./plumbing";
+import { MANDATORY, requireProduction, stackNameOf, see } from "./plumbing";
 
 /** Production keeps at least a week of point-in-time recovery. */
 export const MIN_PROD_BACKUP_DAYS = 7;
 
 export const prodWafAttached: ResourceValidationPolicy = {
     name: "prod-waf-attached",
-    description: "In production stacks every CloudFront distribution has a WAF web ACL (webAclId).",
+    description: "In production stacks every CloudFront distribution has a WAF web ACL (webAclId)." + see("production"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, report) => {
         requireProduction(args);
@@ -24,7 +24,8 @@ export const prodWafAttached: ResourceValidationPolicy = {
 export const prodAuroraReaderInOtherAz: StackValidationPolicy = {
     name: "prod-aurora-reader-in-other-az",
     description:
-        "In production stacks every Aurora cluster has a writer and at least one reader, pinned to different AZs, so a failover survives an AZ loss.",
+        "In production stacks every Aurora cluster has a writer and at least one reader, pinned to different AZs, so a failover survives an AZ loss." +
+        see("production"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         if (!isProductionStack(stackNameOf(args), args.stackTags)) {
@@ -58,7 +59,7 @@ export const prodAuroraReaderInOtherAz: StackValidationPolicy = {
 
 export const prodAuroraBackupRetention: ResourceValidationPolicy = {
     name: "prod-aurora-backup-retention",
-    description: `In production stacks Aurora keeps automated backups for at least ${MIN_PROD_BACKUP_DAYS} days.`,
+    description: `In production stacks Aurora keeps automated backups for at least ${MIN_PROD_BACKUP_DAYS} days.` + see("production"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
         requireProduction(args);
@@ -74,7 +75,7 @@ export const prodAuroraBackupRetention: ResourceValidationPolicy = {
 
 export const prodAuroraDeletionProtection: ResourceValidationPolicy = {
     name: "prod-aurora-deletion-protection",
-    description: "In production stacks Aurora has deletion protection on and takes a final snapshot when deleted.",
+    description: "In production stacks Aurora has deletion protection on and takes a final snapshot when deleted." + see("production"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
         requireProduction(args);

@@ -283,7 +283,9 @@ export const albIngressOnlyFromCloudFront: StackValidationPolicy = {
 
 export const dbStorageEncrypted: ResourceValidationPolicy = {
     name: "db-storage-encrypted",
-    description: "Aurora clusters (and any RDS instance) encrypt their storage; Aurora provisioned clusters default to unencrypted.",
+    description:
+        "Aurora clusters (and any RDS instance) encrypt their storage; Aurora provisioned clusters default to unencrypted." +
+        see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateResource: [
         validateResourceOfType(aws.rds.Cluster, (cluster, _, report) => requireEncrypted(cluster.storageEncrypted, report)),
@@ -299,7 +301,7 @@ function requireEncrypted(storageEncrypted: boolean | undefined, report: ReportV
 
 export const dbNotPubliclyAccessible: ResourceValidationPolicy = {
     name: "db-not-publicly-accessible",
-    description: "No database instance is publicly accessible.",
+    description: "No database instance is publicly accessible." + see("only-cloudfront-is-public"),
     enforcementLevel: MANDATORY,
     validateResource: [
         validateResourceOfType(aws.rds.ClusterInstance, (instance, _, report) => {
@@ -318,7 +320,8 @@ export const dbNotPubliclyAccessible: ResourceValidationPolicy = {
 export const dbIngressOnlyFromTasks: StackValidationPolicy = {
     name: "db-ingress-only-from-tasks",
     description:
-        "The database's security groups admit only the security groups of the ECS services: no CIDR ranges, no prefix lists, no other groups.",
+        "The database's security groups admit only the security groups of the ECS services: no CIDR ranges, no prefix lists, no other groups." +
+        see("only-cloudfront-is-public"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const clusters = args.resources.filter((r) => r.isType(aws.rds.Cluster));
@@ -363,7 +366,8 @@ export const dbIngressOnlyFromTasks: StackValidationPolicy = {
 
 export const ecsTasksNoPublicIp: ResourceValidationPolicy = {
     name: "ecs-tasks-no-public-ip",
-    description: "ECS tasks get no public IP: they run in private subnets and reach the internet through NAT.",
+    description:
+        "ECS tasks get no public IP: they run in private subnets and reach the internet through NAT." + see("only-cloudfront-is-public"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.Service, (service, _, report) => {
         if (service.networkConfiguration?.assignPublicIp === true) {
@@ -397,7 +401,9 @@ export const secretsNotInEnvironment: ResourceValidationPolicy = {
 
 export const secretsFromSecretsManager: ResourceValidationPolicy = {
     name: "secrets-from-secrets-manager",
-    description: `Every OneHub container reads ${REQUIRED_SECRETS.join(", ")} through ECS secrets from Secrets Manager (or SSM Parameter Store).`,
+    description:
+        `Every OneHub container reads ${REQUIRED_SECRETS.join(", ")} through ECS secrets from Secrets Manager (or SSM Parameter Store).` +
+        see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
         const containers = containersOf(task, report).filter(isOneHubContainer);
@@ -657,7 +663,9 @@ export const taskRoleNotExecutionRole: ResourceValidationPolicy = {
 
 export const cloudFrontViewerHttps: ResourceValidationPolicy = {
     name: "cloudfront-viewer-https",
-    description: "Every CloudFront cache behavior redirects viewers to HTTPS or serves HTTPS only: API keys travel in headers.",
+    description:
+        "Every CloudFront cache behavior redirects viewers to HTTPS or serves HTTPS only: API keys travel in headers." +
+        see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _, report) => {
         const behaviors = [
@@ -677,7 +685,9 @@ export const cloudFrontViewerHttps: ResourceValidationPolicy = {
 
 export const cloudFrontTlsMinimum: ResourceValidationPolicy = {
     name: "cloudfront-tls-minimum",
-    description: `A distribution with its own certificate requires TLS 1.2 with a current cipher policy (${MODERN_VIEWER_TLS.join(", ")}).`,
+    description:
+        `A distribution with its own certificate requires TLS 1.2 with a current cipher policy (${MODERN_VIEWER_TLS.join(", ")}).` +
+        see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, report) => {
         const cert = distribution.viewerCertificate;
@@ -696,7 +706,8 @@ export const cloudFrontTlsMinimum: ResourceValidationPolicy = {
 export const wafCloudFrontScope: ResourceValidationPolicy = {
     name: "waf-cloudfront-scope",
     description:
-        "Web ACLs have scope CLOUDFRONT (and live in us-east-1): CloudFront is the only public entry, so that is where WAF belongs.",
+        "Web ACLs have scope CLOUDFRONT (and live in us-east-1): CloudFront is the only public entry, so that is where WAF belongs." +
+        see("the-waf-blocks"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
         if (acl.scope !== "CLOUDFRONT") {
@@ -711,7 +722,8 @@ export const wafCloudFrontScope: ResourceValidationPolicy = {
 export const wafBodySizeCounted: ResourceValidationPolicy = {
     name: "waf-body-size-counted",
     description:
-        "Web ACLs run AWSManagedRulesCommonRuleSet with SizeRestrictions_BODY overridden to count: LLM request bodies routinely exceed its 8 KB limit.",
+        "Web ACLs run AWSManagedRulesCommonRuleSet with SizeRestrictions_BODY overridden to count: LLM request bodies routinely exceed its 8 KB limit." +
+        see("the-waf-blocks"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
         const common = (acl.rules ?? []).filter((r) => r.statement?.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet");

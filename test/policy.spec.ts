@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
     conditionValues,
     conditionWildcards,
@@ -14,7 +16,7 @@ import {
 import { familiesCovered, isPrivateCidr, isPublicCidr, parseCidr } from "../policy/cidr";
 import { CLOUDFRONT_ORIGIN_FACING_IDS, cloudFrontPrefixLists } from "../policy/cloudfrontPrefixLists";
 import { policies } from "../policy/policies";
-import { NO_RESOURCE_OPTIONS, RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
+import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
 import { formatReport, main } from "../tools/policyReport";
 import { stackRun } from "./util";
@@ -1491,6 +1493,26 @@ describe("guardrail policy pack", () => {
                 assert.strictEqual(p.enforcementLevel, "mandatory", p.name);
                 assert.ok(p.description.length > 20, `${p.name} needs a description`);
                 assert.ok("validateResource" in p || "validateStack" in p, `${p.name} validates nothing`);
+            }
+        });
+
+        it("cites docs/architecture.md in every description, by a heading that exists", () => {
+            const doc = fs.readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8");
+            // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+            const anchors = [...doc.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+                m[1]
+                    .toLowerCase()
+                    .replace(/[^\w\- ]/g, "")
+                    .replace(/ /g, "-"),
+            );
+            for (const p of policies) {
+                const cited = [...p.description.matchAll(/docs\/architecture\.md#([\w-]+)/g)].map((m) => m[1]);
+                assert.ok(cited.length > 0, `${p.name} cites no section of docs/architecture.md`);
+                assert.deepStrictEqual(
+                    cited.filter((a) => !anchors.includes(a)),
+                    [],
+                    `${p.name} cites a section docs/architecture.md does not have`,
+                );
             }
         });
     });
