@@ -206,7 +206,9 @@ export function attachedTo(role: PolicyResource, candidates: PolicyResource[], r
     const roles = resources.filter((r) => r.isType(aws.iam.Role));
     const namesOf = (r: PolicyResource) =>
         [known(() => r.props.id), known(() => r.props.name), known(() => r.props.arn)].filter((v): v is string => typeof v === "string");
-    const named = (c: PolicyResource) => [c.props.role, ...(c.props.roles ?? [])].filter((v): v is string => typeof v === "string");
+    // A new role's id is unknown during preview: then only the dependency can tell.
+    const named = (c: PolicyResource) =>
+        [known(() => c.props.role), ...(known(() => c.props.roles) ?? [])].filter((v): v is string => typeof v === "string");
     return candidates.filter((c) => {
         const refs = named(c);
         if (refs.some((ref) => namesOf(role).includes(ref))) {

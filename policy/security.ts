@@ -1,6 +1,6 @@
 // Security guardrails: nothing but CloudFront is reachable from the internet, and secrets stay
 // secret (ECS `secrets` only, IAM scoped to named secrets, TLS to viewers, a WAF that blocks).
-// See docs/architecture.md#only-cloudfront-is-public and #secrets-stay-secret.
+// See docs/architecture.md#only-cloudfront-is-public, #secrets-stay-secret and #the-waf-blocks.
 import * as aws from "@pulumi/aws";
 import {
     PolicyResource,
@@ -591,7 +591,7 @@ export const taskRoleNoSecretAccess: StackValidationPolicy = {
                 urn: role.urn,
             }));
             for (const attachment of attachedTo(role, attachments, args.resources)) {
-                const arn = String(attachment.props.policyArn ?? "");
+                const arn = String(known(() => attachment.props.policyArn) ?? "");
                 const policy =
                     customerPolicies.find((p) => known(() => p.props.arn) === arn) ??
                     (() => {

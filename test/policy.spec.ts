@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import {
     conditionValues,
     conditionWildcards,
@@ -16,6 +17,7 @@ import {
 import { familiesCovered, isPrivateCidr, isPublicCidr, parseCidr } from "../policy/cidr";
 import { CLOUDFRONT_ORIGIN_FACING_IDS, cloudFrontPrefixLists } from "../policy/cloudfrontPrefixLists";
 import { policies } from "../policy/policies";
+import { regionOf } from "../policy/plumbing";
 import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
 import { formatReport, main } from "../tools/policyReport";
@@ -1748,6 +1750,24 @@ describe("guardrail policy pack", () => {
                 /"\*" is not this account$/,
             );
             assert.deepStrictEqual(ecsTaskTrustProblems("{not json", "1"), ["its trust policy is not a readable IAM policy document"]);
+        });
+
+        it("finds a resource's region in its own argument, its provider or its ARN, and survives an ARN unknown during preview", () => {
+            // What the policy server hands a stack policy for a resource not yet created (the
+            // sentinel is internal to @pulumi/policy, hence the untyped require).
+            const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+            const pending = unknownCheckingProxy({ arn: unknownStringValue });
+            assert.throws(() => pending.arn, UnknownValueError);
+            assert.strictEqual(regionOf({ props: pending }), undefined);
+            assert.strictEqual(
+                regionOf({ props: pending, provider: { type: "pulumi:providers:aws", props: { region: "eu-west-1" }, urn: "", name: "" } }),
+                "eu-west-1",
+            );
+            assert.strictEqual(regionOf({ props: { region: "ap-northeast-3", arn: "arn:aws:ec2:us-east-1:1:x" } }), "ap-northeast-3");
+            assert.strictEqual(
+                regionOf({ props: {} }, { props: { arn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/x/1" } }),
+                "us-west-2",
+            );
         });
 
         it("matches IAM action wildcards case-insensitively", () => {
