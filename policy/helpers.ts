@@ -5,10 +5,13 @@
 /** The three values every OneHub task must read from Secrets Manager (DESIGN.md, invariants). */
 export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"] as const;
 
-/** Words of an environment variable name (split on "_") that mark a credential. */
-const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "APIKEY", "ACCESSKEY"];
-/** Phrases spanning words that mark a credential. */
-const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$/;
+/**
+ * Words of an environment variable name (split on "_") that mark a credential: the components'
+ * list (components/services/serviceBase.ts), so nothing they refuse passes here.
+ */
+export const CREDENTIAL_WORDS = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "DSN", "CREDENTIAL", "CREDENTIALS", "KEY", "APIKEY", "ACCESSKEY"];
+/** Phrases that mark a credential, also inside a word (OPENAPI_KEYS) or as an ending (SMTP_PASS, BASIC_AUTH). */
+const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$|_PASS$|_AUTH$/;
 
 /**
  * True for an environment variable name that holds a credential: a plain `environment` entry
@@ -18,6 +21,24 @@ const CREDENTIAL_PHRASES = /API_KEY|ACCESS_KEY|PRIVATE_KEY|CONN_STRING|_KEY$/;
 export function isCredentialName(name: string): boolean {
     const upper = name.toUpperCase();
     return upper.split("_").some((word) => CREDENTIAL_WORDS.includes(word)) || CREDENTIAL_PHRASES.test(upper);
+}
+
+/**
+ * What makes an environment *value* a credential whatever its name, or undefined: a PEM private
+ * key, a URL with a password (`scheme://user:pass@host`) or a MySQL DSN with one. Describes the
+ * kind only; the value is never part of the answer.
+ */
+export function credentialValueKind(value: string): string | undefined {
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(value)) {
+        return "a PEM private key";
+    }
+    if (/[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:[^\s/?#@]+@/i.test(value)) {
+        return "a URL with a password";
+    }
+    if (/^[^\s:@]+:[^\s@]+@tcp\(/.test(value)) {
+        return "a database DSN with a password";
+    }
+    return undefined;
 }
 
 /** Image tags that move; a slave scaling out later would run code newer than the schema the master migrated. */
@@ -156,6 +177,19 @@ export function isProductionStack(stack: string, stackTags: ReadonlyMap<string, 
     return PRODUCTION_STACK_NAMES.includes(stack);
 }
 
+/** One principal of a statement: `{ kind: "Service", id: "ecs-tasks.amazonaws.com" }`; `Principal: "*"` is kind "*". */
+export interface IamPrincipal {
+    kind: string;
+    id: string;
+}
+
+/** One condition key of a statement, e.g. `{ operator: "StringEquals", key: "aws:SourceAccount", values: ["123…"] }`. */
+export interface IamCondition {
+    operator: string;
+    key: string;
+    values: string[];
+}
+
 /** One statement of an IAM policy document, normalised to arrays. */
 export interface IamStatement {
     effect: string;
@@ -163,9 +197,34 @@ export interface IamStatement {
     notActions: string[];
     resources: string[];
     notResources: string[];
+    principals: IamPrincipal[];
+    /** The statement names its principals with NotPrincipal (everyone but them). */
+    notPrincipal: boolean;
+    conditions: IamCondition[];
 }
 
 const asList = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+function principalsOf(principal: unknown): IamPrincipal[] {
+    if (principal === undefined || principal === null) {
+        return [];
+    }
+    if (typeof principal !== "object" || Array.isArray(principal)) {
+        return asList(principal).map((id) => ({ kind: id === "*" ? "*" : "AWS", id }));
+    }
+    return Object.entries(principal as Record<string, unknown>).flatMap(([kind, ids]) => asList(ids).map((id) => ({ kind, id })));
+}
+
+function conditionsOf(condition: unknown): IamCondition[] {
+    if (condition === null || typeof condition !== "object") {
+        return [];
+    }
+    return Object.entries(condition as Record<string, unknown>).flatMap(([operator, block]) =>
+        block !== null && typeof block === "object"
+            ? Object.entries(block as Record<string, unknown>).map(([key, values]) => ({ operator, key, values: asList(values) }))
+            : [],
+    );
+}
 
 /** The statements of a policy document given as JSON text or an object; undefined if unreadable. */
 export function iamStatements(document: unknown): IamStatement[] | undefined {
@@ -187,6 +246,9 @@ export function iamStatements(document: unknown): IamStatement[] | undefined {
         notActions: asList(s?.NotAction),
         resources: asList(s?.Resource),
         notResources: asList(s?.NotResource),
+        principals: principalsOf(s?.Principal ?? s?.NotPrincipal),
+        notPrincipal: s?.NotPrincipal !== undefined,
+        conditions: conditionsOf(s?.Condition),
     }));
 }
 
@@ -202,25 +264,138 @@ export function iamActionMatches(pattern: string, action: string): boolean {
     return re.test(action);
 }
 
+/** True if an Allow statement allows `action` (through Action, or through a NotAction that leaves it out). */
+export function allowsAction(statement: IamStatement, action: string): boolean {
+    return (
+        statement.effect === "Allow" &&
+        (statement.actions.some((a) => iamActionMatches(a, action)) ||
+            (statement.notActions.length > 0 && !statement.notActions.some((a) => iamActionMatches(a, action))))
+    );
+}
+
+/** Secrets Manager actions AWS grants only on Resource "*" (they name no secret). */
+export const RESOURCELESS_SECRET_ACTIONS = [
+    "secretsmanager:ListSecrets",
+    "secretsmanager:GetRandomPassword",
+    "secretsmanager:BatchGetSecretValue",
+];
+
 /**
- * True if the statement allows `action` on every resource of its service: Resource "*", a
- * service-wide wildcard ARN such as "arn:aws:secretsmanager:*:*:secret:*", or NotResource.
+ * The actions of an Allow statement that belong to `service` ("secretsmanager:Get*", "*", …),
+ * leaving out `except`; "NotAction" when a NotAction leaves `probe` allowed.
  */
-export function allowsOnAnyResource(statement: IamStatement, action: string, service: string): boolean {
+export function serviceActionsOf(statement: IamStatement, service: string, probe: string, except: readonly string[] = []): string[] {
     if (statement.effect !== "Allow") {
-        return false;
+        return [];
     }
-    const actionAllowed =
-        statement.actions.some((a) => iamActionMatches(a, action)) ||
-        (statement.notActions.length > 0 && !statement.notActions.some((a) => iamActionMatches(a, action)));
-    if (!actionAllowed) {
-        return false;
+    const excluded = except.map((a) => a.toLowerCase());
+    const actions = statement.actions.filter((a) => {
+        const colon = a.indexOf(":");
+        const [prefix, name] = colon < 0 ? [a, "*"] : [a.slice(0, colon), a.slice(colon + 1)];
+        return iamActionMatches(prefix, service) && !excluded.includes(`${service}:${name}`.toLowerCase());
+    });
+    if (statement.notActions.length > 0 && !statement.notActions.some((a) => iamActionMatches(a, probe))) {
+        actions.push("NotAction");
     }
-    if (statement.notResources.length > 0) {
+    return actions;
+}
+
+/**
+ * The actions of an Allow statement that reach secrets: every Secrets Manager action but the
+ * resourceless ones (and "*").
+ */
+export function secretActionsOf(statement: IamStatement): string[] {
+    return serviceActionsOf(statement, "secretsmanager", "secretsmanager:GetSecretValue", RESOURCELESS_SECRET_ACTIONS);
+}
+
+/** The parts of an ARN "arn:partition:service:region:account:resource"; undefined for anything else. */
+export function parseArn(
+    arn: unknown,
+): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
+    if (typeof arn !== "string") {
+        return undefined;
+    }
+    const parts = arn.split(":");
+    if (parts.length < 6 || parts[0] !== "arn") {
+        return undefined;
+    }
+    return { partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts.slice(5).join(":") };
+}
+
+/**
+ * True for a Resource that matches every secret: "*", or a Secrets Manager ARN whose secret part
+ * is only wildcards ("arn:aws:secretsmanager:*:*:secret:*", "…:123456789012:secret:*"). A prefix
+ * such as "secret:onehub/*" names secrets and is not a wildcard here.
+ */
+export function isWildcardSecretResource(resource: string): boolean {
+    if (resource === "*") {
         return true;
     }
-    const serviceWide = new RegExp(`^arn:[^:]*:${service}:[^:]*:[^:]*:(\\*|[a-z-]+:\\*)$`, "i");
-    return statement.resources.some((r) => r === "*" || serviceWide.test(r));
+    if (!resource.startsWith("arn:")) {
+        return false;
+    }
+    const arn = parseArn(resource);
+    if (!arn) {
+        // "arn:aws:secretsmanager:*" and the like: a wildcard swallows the rest.
+        return (
+            /^arn:[^:]*(:[^:]*)?(:[^:]*)?$/.test(resource) &&
+            resource.endsWith("*") &&
+            iamActionMatches(resource.split(":")[2] ?? "*", "secretsmanager")
+        );
+    }
+    return iamActionMatches(arn.service, "secretsmanager") && /^(secret:)?[*?]+$/.test(arn.resource);
+}
+
+/** The service principal ECS tasks assume their roles as. */
+export const ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com";
+
+/**
+ * Why a role's trust policy lets more than ECS tasks of `account` assume it (empty when it does
+ * not): a principal other than the ecs-tasks service, NotPrincipal, or an aws:SourceAccount /
+ * aws:SourceArn condition naming another account. A missing condition is not a problem here.
+ * `account` undefined: the role's account is not known, so only account-shaped values are checked.
+ */
+export function ecsTaskTrustProblems(document: unknown, account: string | undefined): string[] {
+    const statements = iamStatements(document);
+    if (!statements) {
+        return ["its trust policy is not a readable IAM policy document"];
+    }
+    const problems: string[] = [];
+    for (const s of statements.filter((st) => st.effect === "Allow")) {
+        if (s.notPrincipal) {
+            problems.push("its trust policy uses NotPrincipal, which trusts everyone it does not name");
+            continue;
+        }
+        if (s.principals.length === 0) {
+            problems.push("its trust policy has an Allow statement without a Principal");
+        }
+        for (const p of s.principals) {
+            if (p.kind === "*" || p.id === "*") {
+                problems.push(`its trust policy lets anyone assume it (Principal ${p.kind === "*" ? '"*"' : `${p.kind} "*"`})`);
+            } else if (p.kind !== "Service" || p.id !== ECS_TASKS_PRINCIPAL) {
+                problems.push(`its trust policy trusts ${p.kind} ${p.id}; only the ${ECS_TASKS_PRINCIPAL} service may assume a task role`);
+            }
+        }
+        for (const c of s.conditions) {
+            const key = c.key.toLowerCase();
+            if (key !== "aws:sourceaccount" && key !== "aws:sourcearn") {
+                continue;
+            }
+            if (/not/i.test(c.operator)) {
+                problems.push(`its trust policy negates ${c.key} (${c.operator}), which admits every other account`);
+                continue;
+            }
+            for (const value of c.values) {
+                const named = key === "aws:sourceaccount" ? value : (parseArn(value)?.account ?? "");
+                if (account !== undefined ? named !== account : !/^\d{12}$/.test(named)) {
+                    problems.push(
+                        `its trust policy's ${c.key} ${JSON.stringify(value)} is not this account${account !== undefined ? ` (${account})` : ""}`,
+                    );
+                }
+            }
+        }
+    }
+    return problems;
 }
 
 /** True for a CIDR that covers every address: "0.0.0.0/0", "::/0" and the like. */

@@ -1,16 +1,24 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import {
     conditionValues,
     conditionWildcards,
+    ecsTaskTrustProblems,
     floatingImageReason,
     iamActionMatches,
     isCredentialName,
     isProductionStack,
+    isWildcardSecretResource,
     parseImage,
     stackOfUrn,
 } from "../policy/helpers";
+import { familiesCovered, isPrivateCidr, isPublicCidr, parseCidr } from "../policy/cidr";
+import { CLOUDFRONT_ORIGIN_FACING_IDS, cloudFrontPrefixLists } from "../policy/cloudfrontPrefixLists";
 import { policies } from "../policy/policies";
-import { NO_RESOURCE_OPTIONS, RegisteredResource, runStack, StackRun } from "../tools/offlineStack";
+import { regionOf } from "../policy/plumbing";
+import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
 import { formatReport, main } from "../tools/policyReport";
 import { stackRun } from "./util";
@@ -30,6 +38,8 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    role: "aws:iam/role:Role",
+    iamPolicy: "aws:iam/policy:Policy",
     cdn: "aws:cloudfront/distribution:Distribution",
     waf: "aws:wafv2/webAcl:WebAcl",
     scaling: "aws:appautoscaling/target:Target",
@@ -87,6 +97,31 @@ function setEnv(container: any, name: string, value: string | undefined): void {
     if (value !== undefined) {
         container.environment.push({ name, value });
     }
+}
+
+/** The web ACL rule named `name`. */
+function wafRule(run: Run, name: string): any {
+    const rule = res(run, T.waf).inputs.rules.find((r: any) => r.name === name);
+    assert.ok(rule, `no web ACL rule ${name}`);
+    return rule;
+}
+
+/** A policy document of one Allow statement. */
+const allow = (action: string | string[], resource: string | string[], extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource, ...extra }] });
+
+/** Replaces the trust policy of the one role whose name contains `nameIncludes`. */
+function setTrust(run: Run, nameIncludes: string, statement: Record<string, unknown>): void {
+    res(run, T.role, nameIncludes).inputs.assumeRolePolicy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }],
+    });
+}
+
+/** Gives the role whose name contains `nameIncludes` an extra role policy, as another RolePolicy would. */
+function addRolePolicy(run: Run, nameIncludes: string, name: string, document: string): void {
+    const role = res(run, T.role, nameIncludes);
+    add(run, T.rolePolicy, name, { role: `${role.name}-id`, policy: document }, [role.urn]);
 }
 
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret/${name}`;
@@ -153,6 +188,186 @@ const FIXTURES: Fixture[] = [
                 fromPort: 22,
                 toPort: 22,
             }),
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "0.0.0.0/1 and 128.0.0.0/1 in one rule (as wide as 0.0.0.0/0)",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.sgRule, "halves", {
+                type: "ingress",
+                securityGroupId: "sg-0other",
+                cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"],
+                protocol: "tcp",
+                fromPort: 22,
+                toPort: 22,
+            }),
+        message: /"0\.0\.0\.0\/1", "128\.0\.0\.0\/1" together opens the group to the whole internet, as 0\.0\.0\.0\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "every public range but 10.0.0.0/8 (the private ranges do not count as a gap)",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.sgRule, "all-but-ten", {
+                type: "ingress",
+                securityGroupId: "sg-0other",
+                cidrBlocks: ["0.0.0.0/5", "8.0.0.0/7", "11.0.0.0/8", "12.0.0.0/6", "16.0.0.0/4", "32.0.0.0/3", "64.0.0.0/2", "128.0.0.0/1"],
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+            }),
+        message: /together opens the group to the whole internet/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "inline ::/1 and 8000::/1 on another security group",
+        base: "prod",
+        mutate: (run) =>
+            add(run, T.sg, "bastion-sg", {
+                vpcId: "vpc-0123456789abcdef0",
+                ingress: [
+                    { protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/1"] },
+                    { protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["8000::/1"] },
+                ],
+            }),
+        message: /inline ingress from "::\/1", "8000::\/1" together .* as ::\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress",
+        title: "0.0.0.0/1 and 128.0.0.0/2 leave a quarter of the internet out and pass",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.sgRule, "three-quarters", {
+                type: "ingress",
+                securityGroupId: "sg-0other",
+                cidrBlocks: ["0.0.0.0/1", "128.0.0.0/2"],
+                protocol: "tcp",
+                fromPort: 22,
+                toPort: 22,
+            }),
+        fires: [],
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "0.0.0.0/1 and 128.0.0.0/1 in two rules on the same group",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["0.0.0.0/1", "128.0.0.0/1"].entries()) {
+                add(run, T.ingress, `half-${i}`, {
+                    securityGroupId: "sg-0other",
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                });
+            }
+        },
+        message: /half-0, half-1 together admit "0\.0\.0\.0\/1", "128\.0\.0\.0\/1" into security group sg-0other: the whole internet/,
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "four /2 rules on the same group",
+        base: "prod",
+        mutate: (run) => {
+            for (const [i, cidr] of ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"].entries()) {
+                add(run, T.ingress, `quarter-${i}`, { securityGroupId: "sg-0other", cidrIpv4: cidr, ipProtocol: "-1" });
+            }
+        },
+        message: /as 0\.0\.0\.0\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "::/1 and 8000::/1 in two rules on the same group",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["::/1", "8000::/1"].entries()) {
+                add(run, T.ingress, `v6-half-${i}`, {
+                    securityGroupId: "sg-0other",
+                    cidrIpv6: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                });
+            }
+        },
+        message: /as ::\/0 would/,
+    },
+    {
+        policy: "no-world-open-ingress-combined",
+        title: "the two halves on different groups pass",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["0.0.0.0/1", "128.0.0.0/1"].entries()) {
+                add(run, T.ingress, `half-${i}`, {
+                    securityGroupId: `sg-0other${i}`,
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 22,
+                    toPort: 22,
+                });
+            }
+        },
+        fires: [],
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "a public range into the slave tasks' group",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.ingress, "office-to-slaves", {
+                securityGroupId: "onehub-dev-slave-sg-id",
+                cidrIpv4: "203.0.113.0/24",
+                ipProtocol: "tcp",
+                fromPort: 3000,
+                toPort: 3000,
+            }),
+        message:
+            /admits the public range 203\.0\.113\.0\/24 into the security group of the tasks of onehub-dev-slave-service; tasks admit only the ALB's security group/,
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "a public address into the database group (which admits only task groups anyway)",
+        base: "prod",
+        mutate: (run) =>
+            add(run, T.ingress, "laptop-to-db", {
+                securityGroupId: "onehub-prod-db-sg-id",
+                cidrIpv4: "198.51.100.7/32",
+                ipProtocol: "tcp",
+                fromPort: 3306,
+                toPort: 3306,
+            }),
+        fires: ["db-ingress-only-from-tasks", "no-public-cidr-ingress"],
+        message: /public range 198\.51\.100\.7\/32 into the security group of the database/,
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "an inline public IPv6 range on the ALB's group",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.sg, "-edge-alb-sg").inputs.ingress = [
+                { protocol: "tcp", fromPort: 80, toPort: 80, ipv6CidrBlocks: ["2001:db8::/32"] },
+            ];
+        },
+        fires: ["alb-ingress-only-from-cloudfront", "no-public-cidr-ingress"],
+        message: /public range 2001:db8::\/32 into the security group of the ALB onehub-dev-edge-alb; only CloudFront's prefix list/,
+    },
+    {
+        policy: "no-public-cidr-ingress",
+        title: "a private, CGNAT or link-local range into a task group is not public and passes",
+        base: "dev",
+        mutate: (run) => {
+            for (const [i, cidr] of ["10.0.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "172.31.0.0/16"].entries()) {
+                add(run, T.ingress, `private-${i}`, {
+                    securityGroupId: "onehub-dev-master-sg-id",
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: 3000,
+                    toPort: 3000,
+                });
+            }
+        },
+        fires: [],
     },
     {
         policy: "alb-internal",
@@ -224,6 +439,63 @@ const FIXTURES: Fixture[] = [
                 toPort: 80,
             }),
         options: { config: { "alb-ingress-only-from-cloudfront": { allowedSourceSecurityGroupIds: ["sg-0vpcorigins"] } } },
+        fires: [],
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a customer-managed prefix list instead of CloudFront's",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.prefixListId = "pl-0123456789abcdef0";
+        },
+        message:
+            /admits prefix list "pl-0123456789abcdef0" into onehub-dev-edge-alb's security group, which is not CloudFront's origin-facing list/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "us-east-1's CloudFront list named in a rule in eu-west-1",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.region = "eu-west-1";
+        },
+        message: /"pl-3b927c52" .* which is not CloudFront's origin-facing list in eu-west-1 \(pl-4fa04526\)/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "eu-west-1's own CloudFront list in eu-west-1 passes",
+        base: "prod",
+        mutate: (run) => {
+            const rule = res(run, T.ingress, "-from-cloudfront").inputs;
+            rule.region = "eu-west-1";
+            rule.prefixListId = "pl-4fa04526";
+        },
+        fires: [],
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a region the pack's table lacks, without allowedPrefixListIds",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.region = "ap-east-1";
+        },
+        message: /not in the pack's table: set allowedPrefixListIds/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "allowedPrefixListIds replaces the table",
+        base: "dev",
+        mutate: () => undefined,
+        options: { config: { "alb-ingress-only-from-cloudfront": { allowedPrefixListIds: ["pl-0feedc0ffee000000"] } } },
+        message: /"pl-3b927c52" .* which is not the configured allowedPrefixListIds \(pl-0feedc0ffee000000\)/,
+    },
+    {
+        policy: "alb-ingress-only-from-cloudfront",
+        title: "a configured prefix list passes",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ingress, "-from-cloudfront").inputs.prefixListId = "pl-0feedc0ffee000000";
+        },
+        options: { config: { "alb-ingress-only-from-cloudfront": { allowedPrefixListIds: ["pl-0feedc0ffee000000"] } } },
         fires: [],
     },
     {
@@ -331,6 +603,55 @@ const FIXTURES: Fixture[] = [
     },
     {
         policy: "secrets-not-in-environment",
+        title: "a proxy URL with a password under an innocent name (never echoed)",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "TG_HTTP_PROXY", "http://relay:hunter2-secret@proxy.example:3128")),
+        message: /container onehub has a URL with a password in TG_HTTP_PROXY; pass it through ECS secrets/,
+        forbid: /hunter2-secret/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a Redis URL with only a password",
+        base: "prod",
+        mutate: (run) => editContainers(run, BOTH, (c) => setEnv(c, "CACHE_URL", "rediss://:s3cr3t-value@cache.example:6379/0")),
+        message: /a URL with a password in CACHE_URL/,
+        forbid: /s3cr3t-value/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a PEM private key in plain environment",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, MASTER, (c) =>
+                setEnv(c, "SIGNING_PEM", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow-not-a-real-key\n-----END RSA PRIVATE KEY-----"),
+            ),
+        message: /a PEM private key in SIGNING_PEM/,
+        forbid: /MIIEow-not-a-real-key/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "names ending in _PASS or _AUTH",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, MASTER, (c) => {
+                setEnv(c, "SMTP_PASS", "x");
+                setEnv(c, "PROXY_AUTH", "y");
+            }),
+        message: /SMTP_PASS in plain environment/,
+    },
+    {
+        policy: "secrets-not-in-environment",
+        title: "a URL without a password and a proxy with a port pass",
+        base: "dev",
+        mutate: (run) =>
+            editContainers(run, BOTH, (c) => {
+                setEnv(c, "SEARCH_SEARXNG_URL", "https://search.example/?q=a:b@c");
+                setEnv(c, "TG_HTTP_PROXY", "http://proxy.example:3128");
+            }),
+        fires: [],
+    },
+    {
+        policy: "secrets-not-in-environment",
         title: "OneHub's TIKTOKEN_CACHE_DIR is not a token and passes",
         base: "dev",
         mutate: (run) => editContainers(run, BOTH, (c) => setEnv(c, "TIKTOKEN_CACHE_DIR", "/data/tiktoken")),
@@ -388,6 +709,192 @@ const FIXTURES: Fixture[] = [
                 policyArn: "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
             }),
         message: /SecretsManagerReadWrite/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "PutSecretValue on arn:aws:secretsmanager:*:*:secret:* in a customer-managed policy",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.iamPolicy, "rotator", { policy: allow("secretsmanager:PutSecretValue", "arn:aws:secretsmanager:*:*:secret:*") }),
+        message: /allows "secretsmanager:PutSecretValue" on every secret \(arn:aws:secretsmanager:\*:\*:secret:\*\)/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "DescribeSecret on the account's secret:* in a role's inline policy",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.role, "-master-gate-role").inputs.inlinePolicies = [
+                { name: "peek", policy: allow("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:*") },
+            ];
+        },
+        message: /inline policy peek allows "secretsmanager:DescribeSecret" on every secret/,
+    },
+    {
+        policy: "secret-read-scoped",
+        title: "ListSecrets on * (AWS grants it on * only) and secrets under a name prefix pass",
+        base: "dev",
+        mutate: (run) =>
+            add(run, T.iamPolicy, "lister", {
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" },
+                        {
+                            Effect: "Allow",
+                            Action: "secretsmanager:DescribeSecret",
+                            Resource: "arn:aws:secretsmanager:us-east-1:123456789012:secret:onehub/*",
+                        },
+                    ],
+                }),
+            }),
+        fires: [],
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "a task role anyone may assume",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-master-task", { Principal: { AWS: "*" } }),
+        message:
+            /onehub-dev-master-task \(the task role of onehub-dev-master-task\): its trust policy lets anyone assume it \(Principal AWS "\*"\)/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "an execution role that also trusts another account",
+        base: "prod",
+        mutate: (run) =>
+            setTrust(run, "-slave-execution", { Principal: { Service: "ecs-tasks.amazonaws.com", AWS: "arn:aws:iam::210987654321:root" } }),
+        message: /the execution role of onehub-prod-slave-task\): its trust policy trusts AWS arn:aws:iam::210987654321:root/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "a task role that Lambda may assume too",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-slave-task", { Principal: { Service: ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"] } }),
+        message: /trusts Service lambda\.amazonaws\.com; only the ecs-tasks\.amazonaws\.com service/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "NotPrincipal in a trust policy",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-master-execution", { NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }),
+        message: /NotPrincipal/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "aws:SourceAccount naming another account",
+        base: "dev",
+        mutate: (run) =>
+            setTrust(run, "-master-task", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": "210987654321" } },
+            }),
+        message: /aws:SourceAccount "210987654321" is not this account \(123456789012\)/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "aws:SourceArn in another account",
+        base: "prod",
+        mutate: (run) =>
+            setTrust(run, "-master-execution", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { ArnLike: { "aws:SourceArn": "arn:aws:ecs:us-east-1:210987654321:*" } },
+            }),
+        message: /aws:SourceArn "arn:aws:ecs:us-east-1:210987654321:\*" is not this account/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "aws:SourceAccount naming this account passes (and its absence passes for now)",
+        base: "dev",
+        mutate: (run) =>
+            setTrust(run, "-master-task", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            }),
+        fires: [],
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "the master's task role may read a secret",
+        base: "dev",
+        mutate: (run) =>
+            addRolePolicy(run, "-master-task", "read-dsn", allow("secretsmanager:GetSecretValue", secretArn("onehub-dev-sql-dsn-AbCdEf"))),
+        message:
+            /onehub-dev-master-task \(the task role of onehub-dev-master-task\): role policy read-dsn allows "secretsmanager:GetSecretValue"; secrets reach the container through ECS secrets/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "the slaves' task role may read SSM parameters",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.role, "-slave-task").inputs.inlinePolicies = [
+                { name: "params", policy: allow("ssm:GetParameter*", "arn:aws:ssm:us-east-1:123456789012:parameter/onehub/*") },
+            ];
+        },
+        message: /inline policy params allows ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath, ssm:GetParameterHistory/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "kms:Decrypt on every key",
+        base: "dev",
+        mutate: (run) => addRolePolicy(run, "-slave-task", "decrypt", allow("kms:Decrypt", "*")),
+        message: /allows kms:Decrypt on "\*"; the task role may use only the ECS Exec key/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "kms:Decrypt on the configured ECS Exec key passes",
+        base: "dev",
+        mutate: (run) =>
+            addRolePolicy(
+                run,
+                "-slave-task",
+                "exec-key",
+                allow(["kms:Decrypt", "kms:GenerateDataKey"], "arn:aws:kms:us-east-1:123456789012:key/exec"),
+            ),
+        options: { config: { "task-role-no-secret-access": { ecsExecKmsKeyArns: ["arn:aws:kms:us-east-1:123456789012:key/exec"] } } },
+        fires: [],
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "AmazonSSMManagedInstanceCore attached to a task role",
+        base: "prod",
+        mutate: (run) => {
+            const role = res(run, T.role, "-slave-task");
+            add(
+                run,
+                T.attachment,
+                "ssm-core",
+                { role: `${role.name}-id`, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+                [role.urn],
+            );
+        },
+        message: /gets arn:aws:iam::aws:policy\/AmazonSSMManagedInstanceCore, which reads secrets, SSM parameters or KMS keys/,
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "a customer-managed policy of the stack attached to a task role",
+        base: "dev",
+        mutate: (run) => {
+            const role = res(run, T.role, "-master-task");
+            const reader = add(run, T.iamPolicy, "reader", {
+                policy: allow("secretsmanager:GetSecretValue", secretArn("onehub-dev-session-secret-AbCdEf")),
+            });
+            add(run, T.attachment, "reader-to-task", { role: `${role.name}-id`, policyArn: "arn:aws:iam::123456789012:policy/reader" }, [
+                role.urn,
+                reader.urn,
+            ]);
+        },
+        message: /policy reader allows "secretsmanager:GetSecretValue"/,
+    },
+    {
+        policy: "task-role-not-execution-role",
+        title: "one role as the master's task and execution role (so the task role reads secrets too)",
+        base: "dev",
+        mutate: (run) => {
+            const task = res(run, T.task, "-master-task").inputs;
+            task.taskRoleArn = task.executionRoleArn;
+        },
+        fires: ["task-role-no-secret-access", "task-role-not-execution-role"],
+        message: /as both task role and execution role/,
     },
     {
         policy: "sql-dsn-format",
@@ -488,6 +995,67 @@ const FIXTURES: Fixture[] = [
             acl.rules = acl.rules.filter((r: any) => r.statement.managedRuleGroupStatement?.name !== "AWSManagedRulesCommonRuleSet");
         },
         message: /does not run AWSManagedRulesCommonRuleSet/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "the common rule set in count mode",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "aws-AWSManagedRulesCommonRuleSet").overrideAction = { count: {} };
+        },
+        message: /rule aws-AWSManagedRulesCommonRuleSet runs AWS's AWSManagedRulesCommonRuleSet in count mode/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "the login rate limit only counting",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "rate-limit-login").action = { count: {} };
+        },
+        message: /rate-based rule rate-limit-login only counts/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "a header rule overridden to count",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "aws-AWSManagedRulesCommonRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides.push({
+                name: "NoUserAgent_HEADER",
+                actionToUse: { count: {} },
+            });
+        },
+        message: /overrides NoUserAgent_HEADER to count; only the body rules may count/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "a managed rule overridden to allow",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "aws-AWSManagedRulesKnownBadInputsRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides = [
+                { name: "Log4JRCE_QUERYSTRING", actionToUse: { allow: {} } },
+            ];
+        },
+        message: /overrides Log4JRCE_QUERYSTRING to allow/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "every body rule overridden to count passes (for a label-based block)",
+        base: "prod",
+        mutate: (run) => {
+            const count = (names: string[]) => names.map((name) => ({ name, actionToUse: { count: {} } }));
+            wafRule(run, "aws-AWSManagedRulesCommonRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides = count([
+                "CrossSiteScripting_BODY",
+                "GenericLFI_BODY",
+                "GenericRFI_BODY",
+                "EC2MetaDataSSRF_BODY",
+                "SizeRestrictions_BODY",
+            ]);
+            wafRule(run, "aws-AWSManagedRulesKnownBadInputsRuleSet").statement.managedRuleGroupStatement.ruleActionOverrides = count([
+                "Log4JRCE_BODY",
+                "JavaDeserializationRCE_BODY",
+            ]);
+        },
+        fires: [],
     },
     {
         policy: "prod-waf-attached",
@@ -929,6 +1497,26 @@ describe("guardrail policy pack", () => {
                 assert.ok("validateResource" in p || "validateStack" in p, `${p.name} validates nothing`);
             }
         });
+
+        it("cites docs/architecture.md in every description, by a heading that exists", () => {
+            const doc = fs.readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8");
+            // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+            const anchors = [...doc.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+                m[1]
+                    .toLowerCase()
+                    .replace(/[^\w\- ]/g, "")
+                    .replace(/ /g, "-"),
+            );
+            for (const p of policies) {
+                const cited = [...p.description.matchAll(/docs\/architecture\.md#([\w-]+)/g)].map((m) => m[1]);
+                assert.ok(cited.length > 0, `${p.name} cites no section of docs/architecture.md`);
+                assert.deepStrictEqual(
+                    cited.filter((a) => !anchors.includes(a)),
+                    [],
+                    `${p.name} cites a section docs/architecture.md does not have`,
+                );
+            }
+        });
     });
 
     describe("the committed stacks", () => {
@@ -967,7 +1555,13 @@ describe("guardrail policy pack", () => {
                 .sort();
             assert.deepStrictEqual(
                 idle,
-                [...PROD_POLICIES, "cloudfront-tls-minimum", "waf-body-size-counted", "waf-cloudfront-scope"].sort(),
+                [
+                    ...PROD_POLICIES,
+                    "cloudfront-tls-minimum",
+                    "waf-body-size-counted",
+                    "waf-cloudfront-scope",
+                    "waf-rules-not-in-count-mode",
+                ].sort(),
             );
         });
     });
@@ -1045,6 +1639,135 @@ describe("guardrail policy pack", () => {
             ]) {
                 assert.ok(!isCredentialName(name), name);
             }
+        });
+
+        it("tells private from public ranges, IPv4 and IPv6", () => {
+            for (const cidr of [
+                "10.0.0.0/8",
+                "10.1.2.0/24",
+                "172.16.0.0/12",
+                "172.31.255.0/24",
+                "192.168.1.1/32",
+                "100.64.0.0/10",
+                "169.254.169.254/32",
+                "fd00::/8",
+                "fe80::1/128",
+            ]) {
+                assert.ok(isPrivateCidr(cidr), cidr);
+            }
+            for (const cidr of [
+                "0.0.0.0/0",
+                "10.0.0.0/7",
+                "172.32.0.0/16",
+                "8.8.8.8/32",
+                "100.128.0.0/16",
+                "2001:db8::/32",
+                "::/0",
+                "not-a-cidr",
+            ]) {
+                assert.ok(isPublicCidr(cidr), cidr);
+            }
+            assert.deepStrictEqual(parseCidr("10.1.2.3/8"), { family: 4, first: 10n << 24n, last: (11n << 24n) - 1n });
+            assert.strictEqual(parseCidr("2001:db8::/129"), undefined);
+            assert.strictEqual(parseCidr("1.2.3/8"), undefined);
+        });
+
+        it("finds ranges that together cover the internet", () => {
+            assert.deepStrictEqual(familiesCovered(["0.0.0.0/0"]), [4]);
+            assert.deepStrictEqual(familiesCovered(["0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"]), [4, 6]);
+            assert.deepStrictEqual(familiesCovered(["128.0.0.0/1", "64.0.0.0/2", "0.0.0.0/3", "32.0.0.0/3"]), [4]);
+            assert.deepStrictEqual(familiesCovered(["0.0.0.0/1", "128.0.0.0/2"]), []);
+            assert.deepStrictEqual(
+                familiesCovered([
+                    "10.0.0.0/8",
+                    "0.0.0.0/5",
+                    "8.0.0.0/7",
+                    "11.0.0.0/8",
+                    "12.0.0.0/6",
+                    "16.0.0.0/4",
+                    "32.0.0.0/3",
+                    "64.0.0.0/2",
+                ]),
+                [],
+            );
+            assert.deepStrictEqual(familiesCovered([]), []);
+        });
+
+        it("knows CloudFront's origin-facing prefix list per region, and any of them when the region is unknown", () => {
+            // The mock's lookup answers with us-east-1's id.
+            assert.deepStrictEqual(cloudFrontPrefixLists("us-east-1", undefined).ids, ["pl-3b927c52"]);
+            assert.deepStrictEqual(cloudFrontPrefixLists("eu-west-1", undefined).ids, ["pl-4fa04526"]);
+            assert.deepStrictEqual(cloudFrontPrefixLists("ap-east-1", undefined).ids, []);
+            assert.ok(cloudFrontPrefixLists(undefined, undefined).ids.includes("pl-82a045eb"));
+            assert.deepStrictEqual(cloudFrontPrefixLists("us-east-1", ["pl-0abc"]).ids, ["pl-0abc"]);
+            const ids = Object.values(CLOUDFRONT_ORIGIN_FACING_IDS);
+            assert.strictEqual(new Set(ids).size, ids.length, "two regions share an id");
+            assert.ok(ids.every((id) => /^pl-[0-9a-f]{8}$/.test(id)));
+        });
+
+        it("recognises wildcard secret resources, not name prefixes", () => {
+            for (const r of [
+                "*",
+                "arn:aws:secretsmanager:*:*:secret:*",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:*",
+                "arn:aws:secretsmanager:*:*:*",
+                "arn:aws:*:*:*:*",
+                "arn:aws:secretsmanager:*",
+            ]) {
+                assert.ok(isWildcardSecretResource(r), r);
+            }
+            for (const r of [
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:onehub/*",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
+                "arn:aws:s3:::*",
+            ]) {
+                assert.ok(!isWildcardSecretResource(r), r);
+            }
+        });
+
+        it("reads a task role's trust policy", () => {
+            const trust = (statement: Record<string, unknown>) => ({
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }],
+            });
+            assert.deepStrictEqual(ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" } }), "123456789012"), []);
+            assert.match(ecsTaskTrustProblems(trust({ Principal: "*" }), undefined)[0], /lets anyone assume it \(Principal "\*"\)/);
+            assert.match(
+                ecsTaskTrustProblems(
+                    trust({
+                        Principal: { Service: "ecs-tasks.amazonaws.com" },
+                        Condition: { StringNotEquals: { "aws:SourceAccount": "123456789012" } },
+                    }),
+                    "123456789012",
+                )[0],
+                /negates aws:SourceAccount/,
+            );
+            // The account unknown: only an account-shaped value passes.
+            assert.match(
+                ecsTaskTrustProblems(
+                    trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: { StringLike: { "aws:SourceAccount": "*" } } }),
+                    undefined,
+                )[0],
+                /"\*" is not this account$/,
+            );
+            assert.deepStrictEqual(ecsTaskTrustProblems("{not json", "1"), ["its trust policy is not a readable IAM policy document"]);
+        });
+
+        it("finds a resource's region in its own argument, its provider or its ARN, and survives an ARN unknown during preview", () => {
+            // What the policy server hands a stack policy for a resource not yet created (the
+            // sentinel is internal to @pulumi/policy, hence the untyped require).
+            const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+            const pending = unknownCheckingProxy({ arn: unknownStringValue });
+            assert.throws(() => pending.arn, UnknownValueError);
+            assert.strictEqual(regionOf({ props: pending }), undefined);
+            assert.strictEqual(
+                regionOf({ props: pending, provider: { type: "pulumi:providers:aws", props: { region: "eu-west-1" }, urn: "", name: "" } }),
+                "eu-west-1",
+            );
+            assert.strictEqual(regionOf({ props: { region: "ap-northeast-3", arn: "arn:aws:ec2:us-east-1:1:x" } }), "ap-northeast-3");
+            assert.strictEqual(
+                regionOf({ props: {} }, { props: { arn: "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/x/1" } }),
+                "us-west-2",
+            );
         });
 
         it("matches IAM action wildcards case-insensitively", () => {

@@ -1,0 +1,99 @@
+// Production guardrails: rules that apply only to production stacks (named prod or production,
+// or tagged onehub:production=true) — a WAF on the distribution and an Aurora cluster that
+// survives mistakes and an AZ loss. See docs/architecture.md#production.
+import * as aws from "@pulumi/aws";
+import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { isProductionStack } from "./helpers";
+import { MANDATORY, requireProduction, stackNameOf, see } from "./plumbing";
+
+/** Production keeps at least a week of point-in-time recovery. */
+export const MIN_PROD_BACKUP_DAYS = 7;
+
+export const prodWafAttached: ResourceValidationPolicy = {
+    name: "prod-waf-attached",
+    description: "In production stacks every CloudFront distribution has a WAF web ACL (webAclId)." + see("production"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, report) => {
+        requireProduction(args);
+        if (!distribution.webAclId) {
+            report("has no web ACL; set onehub:wafEnabled true for production");
+        }
+    }),
+};
+
+export const prodAuroraReaderInOtherAz: StackValidationPolicy = {
+    name: "prod-aurora-reader-in-other-az",
+    description:
+        "In production stacks every Aurora cluster has a writer and at least one reader, pinned to different AZs, so a failover survives an AZ loss." +
+        see("production"),
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        if (!isProductionStack(stackNameOf(args), args.stackTags)) {
+            return args.notApplicable("applies only to production stacks");
+        }
+        const clusters = args.resources.filter((r) => r.isType(aws.rds.Cluster));
+        if (clusters.length === 0) {
+            return args.notApplicable("no RDS cluster in the stack");
+        }
+        const instances = args.resources.filter((r) => r.isType(aws.rds.ClusterInstance));
+        for (const cluster of clusters) {
+            const ids = [cluster.props.id, cluster.props.clusterIdentifier].filter((v) => v !== undefined);
+            const members = instances.filter(
+                (i) => i.dependencies.some((d) => d.urn === cluster.urn) || ids.includes(i.props.clusterIdentifier),
+            );
+            const zones = new Set(members.map((i) => i.props.availabilityZone).filter((z) => typeof z === "string" && z !== ""));
+            if (members.length < 2) {
+                report(
+                    `${cluster.name} has ${members.length} instance(s); production needs a writer and a reader in another AZ (onehub:dbReaderCount ≥ 1)`,
+                    cluster.urn,
+                );
+            } else if (zones.size < 2) {
+                report(
+                    `${cluster.name}'s instances are not pinned to at least two AZs (${[...zones].join(", ") || "none set"}); a failover must not land in the failed AZ`,
+                    cluster.urn,
+                );
+            }
+        }
+    },
+};
+
+export const prodAuroraBackupRetention: ResourceValidationPolicy = {
+    name: "prod-aurora-backup-retention",
+    description: `In production stacks Aurora keeps automated backups for at least ${MIN_PROD_BACKUP_DAYS} days.` + see("production"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
+        requireProduction(args);
+        // AWS keeps 1 day when none is set.
+        const days = cluster.backupRetentionPeriod ?? 1;
+        if (days < MIN_PROD_BACKUP_DAYS) {
+            report(
+                `backupRetentionPeriod is ${days} day(s); production keeps at least ${MIN_PROD_BACKUP_DAYS} (onehub:dbBackupRetentionDays)`,
+            );
+        }
+    }),
+};
+
+export const prodAuroraDeletionProtection: ResourceValidationPolicy = {
+    name: "prod-aurora-deletion-protection",
+    description: "In production stacks Aurora has deletion protection on and takes a final snapshot when deleted." + see("production"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
+        requireProduction(args);
+        if (cluster.deletionProtection !== true) {
+            report("deletionProtection is not true (onehub:dbDeletionProtection)");
+        }
+        if (cluster.skipFinalSnapshot === true || !cluster.finalSnapshotIdentifier) {
+            report(
+                "no final snapshot is taken on deletion: set skipFinalSnapshot false and a finalSnapshotIdentifier (onehub:dbFinalSnapshot)",
+            );
+        }
+    }),
+};
+
+/** The production guardrails, in the order reports list them. */
+export const productionPolicies: Policies = [
+    prodWafAttached,
+    prodAuroraReaderInOtherAz,
+    prodAuroraBackupRetention,
+    prodAuroraDeletionProtection,
+];
