@@ -1,5 +1,6 @@
 // Queries over a recorded stack run, shared by the specs.
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { lastRun, RegisteredResource, runStack, RunOptions, StackRun } from "../tools/offlineStack";
 
 export function ofType(run: StackRun, type: string): RegisteredResource[] {
@@ -54,6 +55,7 @@ export async function expectConfigError(
     }
     assert.ok(error instanceof Error, `expected ${JSON.stringify(config)} to be rejected`);
     assert.match(error.message, message);
+    assert.ok(pulumi.RunError.isInstance(error), `a config error must be a pulumi.RunError (one line, no stack trace): ${error.message}`);
     assert.deepStrictEqual(
         lastRun.map((r) => r.type),
         [],
