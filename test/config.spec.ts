@@ -65,6 +65,17 @@ describe("the config keys (stacks/config.ts, the one list the program knows)", (
             assert.deepStrictEqual({ type: decl.type, items: decl.items }, { type, items }, `${key} (${kind})`);
         }
     });
+
+    it('each have a default in Pulumi.yaml, which the CLI demands of a key without one in every stack; a secret\'s is "" and without secret: true', () => {
+        for (const [key, decl] of ours) {
+            const kind = CONFIG_KEYS[key.slice("onehub:".length) as keyof typeof CONFIG_KEYS];
+            assert.ok(decl.default !== undefined, `${key} has no default: the CLI refuses every stack that does not set it`);
+            assert.ok(!decl.secret, `${key}: secret: true makes the CLI demand an encrypted value in every stack`);
+            if (kind === "secret") {
+                assert.strictEqual(decl.default, "", key);
+            }
+        }
+    });
 });
 
 /** Runs the stack program of `dev` with `config`, through stacks/index.ts as `pulumi up` does, and returns its error. */

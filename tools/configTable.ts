@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../stacks/config";
 import { knownStacks, loadStackConfig, ROOT } from "./offlineStack";
 
 export function configTable(): string {
@@ -15,9 +16,13 @@ export function configTable(): string {
         if (!key.startsWith("onehub:")) {
             continue;
         }
+        const secret = (CONFIG_KEYS as Record<string, string>)[key.slice(CONFIG_NAMESPACE.length + 1)] === "secret";
         const cell = (s: string) => {
             const v = configs[s][key];
-            return v === undefined ? (decl.secret ? "*(secret, optional)*" : "—") : v === "" ? '`""`' : `\`${v}\``;
+            if (secret) {
+                return "*(secret, optional)*"; // never a value, and the same whether a stack sets it or not
+            }
+            return v === undefined ? "—" : v === "" ? '`""`' : `\`${v}\``;
         };
         rows.push(`| \`${key}\` | ${stacks.map(cell).join(" | ")} | ${decl.description ?? ""} |`);
     }
