@@ -26,6 +26,8 @@ import { checkPassword } from "../components/database/aurora";
 import { checkHashidsSalt, checkSuppliedSecret } from "../components/secrets/oneHubSecrets";
 import { closestConfigKey, CONFIG_KEYS, PULUMI_YAML_DECLARATION } from "../stacks/config";
 import { lastRun, loadStackConfig, PLACEHOLDER_SECRET, ROOT, runStack, RunOptions, StackProgram } from "../tools/offlineStack";
+import { planReport } from "../tools/plan";
+import { readStackConfig } from "../tools/preflight";
 import { expectConfigError, ofType, one, projectCopy } from "./util";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
@@ -320,7 +322,7 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
         });
     });
 
-    it("become placeholders passed as secrets when asked (what pulumi up would build)", async () => {
+    it("become placeholders passed as secrets for the plan, which works and says so", async () => {
         await withProjectAsync(devStack(encrypted(["dbPassword"])), async (dir) => {
             const loaded = loadStackConfig("dev", { projectDir: dir, encryptedSecrets: "placeholder" });
             assert.strictEqual(loaded.config["onehub:dbPassword"], PLACEHOLDER_SECRET);
@@ -333,6 +335,9 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
                 "a supplied password replaces the generated one",
             );
             assert.deepStrictEqual(one(run, CLUSTER).secretPaths, ["masterPassword"]);
+            assert.ok(
+                planReport(run).includes("onehub:dbPassword: encrypted in Pulumi.dev.yaml — the offline plan uses a placeholder secret"),
+            );
         });
     });
 
@@ -347,6 +352,16 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
             assert.deepStrictEqual(run.placeholderSecrets, []);
             assert.strictEqual(one(run, CLUSTER).inputs.masterPassword, "Existing-Pass_123");
         });
+    });
+
+    it("let the preflight read the stack, and are refused there too for a key that is not a secret", () => {
+        withProject(devStack(encrypted(ALL_SECRETS)), (dir) => assert.strictEqual(readStackConfig("dev", { projectDir: dir }).azCount, 2));
+        withProject(devStack(encrypted(["azCount"])), (dir) =>
+            assert.throws(() => readStackConfig("dev", { projectDir: dir }), /onehub:azCount = "\(secret\)" is invalid: is not a secret/),
+        );
+        withProject(devStack("  onehub:slaveMaxCnt: 5"), (dir) =>
+            assert.throws(() => readStackConfig("dev", { projectDir: dir }), /did you mean onehub:slaveMaxCount\?/),
+        );
     });
 
     it("are refused for a key that is not a secret, which must be set in plain text", async () => {

@@ -10,7 +10,7 @@ import { knownStacks, loadStackConfig, ROOT } from "./offlineStack";
 export function configTable(): string {
     const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as any;
     const stacks = knownStacks();
-    const configs = Object.fromEntries(stacks.map((s) => [s, loadStackConfig(s).config]));
+    const configs = Object.fromEntries(stacks.map((s) => [s, loadStackConfig(s)]));
     const rows = [`| key | ${stacks.join(" | ")} | what it is |`, `|---|${stacks.map(() => "---|").join("")}---|`];
     for (const [key, decl] of Object.entries<any>(project.config)) {
         if (!key.startsWith("onehub:")) {
@@ -18,11 +18,11 @@ export function configTable(): string {
         }
         const secret = (CONFIG_KEYS as Record<string, string>)[key.slice(CONFIG_NAMESPACE.length + 1)] === "secret";
         const cell = (s: string) => {
-            const v = configs[s][key];
+            const v = configs[s].config[key];
             if (secret) {
                 return "*(secret, optional)*"; // never a value, and the same whether a stack sets it or not
             }
-            return v === undefined ? "—" : v === "" ? '`""`' : `\`${v}\``;
+            return configs[s].placeholderSecrets.includes(key) ? "*(encrypted)*" : v === undefined ? "—" : v === "" ? '`""`' : `\`${v}\``;
         };
         rows.push(`| \`${key}\` | ${stacks.map(cell).join(" | ")} | ${decl.description ?? ""} |`);
     }

@@ -1,7 +1,7 @@
 // `npm run cost -- <stack> [--requests N] [--request-kb N] [--response-kb N] [--gb-out N]
 // [--rps-per-vcpu N]`: monthly and daily cost of a stack at idle and under a stated load.
 import { ASSUMPTIONS, CostLine, DEFAULT_LOAD, estimate, Load, totals } from "./costModel";
-import { knownStacks, runStack } from "./offlineStack";
+import { knownStacks, placeholderNotes, runStack } from "./offlineStack";
 import { DAYS_PER_MONTH, PRICES_AS_OF } from "./pricing";
 
 const FLAGS: Record<string, keyof Load> = {
@@ -58,7 +58,12 @@ async function main(argv: string[]): Promise<void> {
         throw new Error(`usage: npm run cost -- <stack> [${Object.keys(FLAGS).join(" N] [")} N]; stacks: ${knownStacks().join(", ")}`);
     }
     const load = parseLoad(rest);
-    console.log(renderCost(stack, estimate(await runStack(stack), load), load));
+    // What `pulumi up` would build: encrypted secrets as placeholders (a supplied secret has a cost too).
+    const run = await runStack(stack, { encryptedSecrets: "placeholder" });
+    for (const note of placeholderNotes(run, "estimate")) {
+        console.log(note);
+    }
+    console.log(renderCost(stack, estimate(run, load), load));
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@
 // (same config loading and mocks as the tests), printed as a resource tree with each
 // resource's key settings, a count by type and the stack outputs (secrets masked).
 import * as fs from "fs";
-import { knownStacks, RegisteredResource, runStack, StackRun } from "./offlineStack";
+import { knownStacks, placeholderNotes, RegisteredResource, runStack, StackRun } from "./offlineStack";
 import { normalizedInputs, resourcePath, SECRET_MASK, writeSnapshot } from "./snapshot";
 
 type Summary = (inputs: any) => string;
@@ -96,6 +96,22 @@ function usage(): never {
     throw new Error(`usage: npm run plan -- <stack> [--json FILE] [--update-snapshot]; stacks: ${knownStacks().join(", ")}`);
 }
 
+/** What `npm run plan` prints for a run: a note per placeholder secret, the tree, the counts, the outputs. */
+export function planReport(run: StackRun): string[] {
+    return [
+        `Offline plan of stack "${run.stack}" (Pulumi mocks; nothing is deployed)`,
+        ...placeholderNotes(run, "plan"),
+        "",
+        ...renderTree(run),
+        "",
+        `${run.resources.length} resources by type:`,
+        ...countByType(run).map(([type, n]) => `  ${String(n).padStart(3)}  ${type}`),
+        "",
+        "Outputs:",
+        ...Object.entries(maskedOutputs(run)).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`),
+    ];
+}
+
 async function main(argv: string[]): Promise<void> {
     const stack = argv[0];
     if (!stack || stack.startsWith("-")) {
@@ -108,23 +124,20 @@ async function main(argv: string[]): Promise<void> {
     if (jsonAt >= 0 && !argv[jsonAt + 1]) {
         usage();
     }
-    const run = await runStack(stack);
-    console.log(`Offline plan of stack "${stack}" (Pulumi mocks; nothing is deployed)\n`);
-    console.log(renderTree(run).join("\n"));
-    console.log(`\n${run.resources.length} resources by type:`);
-    for (const [type, n] of countByType(run)) {
-        console.log(`  ${String(n).padStart(3)}  ${type}`);
-    }
-    console.log("\nOutputs:");
-    for (const [k, v] of Object.entries(maskedOutputs(run))) {
-        console.log(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
-    }
+    // What `pulumi up` would build: encrypted secrets as placeholders.
+    const run = await runStack(stack, { encryptedSecrets: "placeholder" });
+    console.log(planReport(run).join("\n"));
     if (jsonAt >= 0) {
         fs.writeFileSync(argv[jsonAt + 1], JSON.stringify(planJson(run), null, 2) + "\n");
         console.log(`\nWrote ${argv[jsonAt + 1]}`);
     }
     if (argv.includes("--update-snapshot")) {
-        console.log(`\nUpdated ${writeSnapshot(run)}`);
+        // The snapshot is of the stack as the tests run it: its encrypted optional secrets unset.
+        const placeholders = run.placeholderSecrets ?? [];
+        const file = writeSnapshot(placeholders.length > 0 ? await runStack(stack) : run);
+        console.log(
+            `\nUpdated ${file}${placeholders.length > 0 ? ` (with ${placeholders.join(", ")} unset, as the tests run the stack)` : ""}`,
+        );
     }
 }
 
