@@ -52,12 +52,24 @@ export function renderCost(stack: string, lines: CostLine[], load: Load): string
     return out.join("\n");
 }
 
-async function main(argv: string[]): Promise<void> {
+export const COST_USAGE = `usage: npm run cost -- <stack> [${Object.keys(FLAGS).join(" N] [")} N]`;
+
+/** The command line of `npm run cost`: a stack, then the load flags; anything else is an error with the usage. */
+export function parseCostArgs(argv: readonly string[]): { stack: string; load: Load } {
     const [stack, ...rest] = argv;
     if (!stack || !knownStacks().includes(stack)) {
-        throw new Error(`usage: npm run cost -- <stack> [${Object.keys(FLAGS).join(" N] [")} N]; stacks: ${knownStacks().join(", ")}`);
+        const problem = !stack || stack.startsWith("-") ? "a stack is required" : `unknown stack "${stack}"`;
+        throw new Error(`${problem}\n${COST_USAGE}; stacks: ${knownStacks().join(", ")}`);
     }
-    const load = parseLoad(rest);
+    try {
+        return { stack, load: parseLoad(rest) };
+    } catch (e) {
+        throw new Error(`${e instanceof Error ? e.message : e}\n${COST_USAGE}`);
+    }
+}
+
+async function main(argv: string[]): Promise<void> {
+    const { stack, load } = parseCostArgs(argv);
     // What `pulumi up` would build: encrypted secrets as placeholders (a supplied secret has a cost too).
     const run = await runStack(stack, { encryptedSecrets: "placeholder" });
     for (const note of placeholderNotes(run, "estimate")) {

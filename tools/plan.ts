@@ -92,15 +92,55 @@ export function planJson(run: StackRun) {
     };
 }
 
-function usage(): never {
-    throw new Error(`usage: npm run plan -- <stack> [--json FILE] [--update-snapshot]; stacks: ${knownStacks().join(", ")}`);
+export const PLAN_USAGE = "usage: npm run plan -- <stack> [--json FILE] [--update-snapshot]";
+
+export interface PlanArgs {
+    stack: string;
+    /** Where --json writes the plan as JSON. */
+    json?: string;
+    updateSnapshot: boolean;
+}
+
+/** The command line of `npm run plan`; anything else (an unknown flag, --json without a file, a second stack) is an error with the usage. */
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+    const usage = (problem: string): never => {
+        throw new Error(`${problem}\n${PLAN_USAGE}; stacks: ${knownStacks().join(", ")}`);
+    };
+    const args: Partial<PlanArgs> & { updateSnapshot: boolean } = { updateSnapshot: false };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--json") {
+            const file = argv[i + 1];
+            if (file === undefined || file.startsWith("-")) {
+                usage("--json needs a file name");
+            }
+            args.json = file;
+            i++;
+        } else if (arg === "--update-snapshot") {
+            args.updateSnapshot = true;
+        } else if (arg.startsWith("-")) {
+            usage(`unknown option ${arg}`);
+        } else if (args.stack !== undefined) {
+            usage(`one stack only, got ${args.stack} and ${arg}`);
+        } else {
+            args.stack = arg;
+        }
+    }
+    if (args.stack === undefined) {
+        return usage("a stack is required");
+    }
+    if (!knownStacks().includes(args.stack)) {
+        usage(`unknown stack "${args.stack}": known stacks are ${knownStacks().join(", ")}`);
+    }
+    return args as PlanArgs;
 }
 
 /** What `npm run plan` prints for a run: a note per placeholder secret, the tree, the counts, the outputs. */
 export function planReport(run: StackRun): string[] {
+    const notes = placeholderNotes(run, "plan");
     return [
         `Offline plan of stack "${run.stack}" (Pulumi mocks; nothing is deployed)`,
-        ...placeholderNotes(run, "plan"),
+        ...notes,
         "",
         ...renderTree(run),
         "",
@@ -113,28 +153,18 @@ export function planReport(run: StackRun): string[] {
 }
 
 async function main(argv: string[]): Promise<void> {
-    const stack = argv[0];
-    if (!stack || stack.startsWith("-")) {
-        usage();
-    }
-    if (!knownStacks().includes(stack)) {
-        throw new Error(`unknown stack "${stack}": known stacks are ${knownStacks().join(", ")}`);
-    }
-    const jsonAt = argv.indexOf("--json");
-    if (jsonAt >= 0 && !argv[jsonAt + 1]) {
-        usage();
-    }
+    const args = parsePlanArgs(argv);
     // What `pulumi up` would build: encrypted secrets as placeholders.
-    const run = await runStack(stack, { encryptedSecrets: "placeholder" });
+    const run = await runStack(args.stack, { encryptedSecrets: "placeholder" });
     console.log(planReport(run).join("\n"));
-    if (jsonAt >= 0) {
-        fs.writeFileSync(argv[jsonAt + 1], JSON.stringify(planJson(run), null, 2) + "\n");
-        console.log(`\nWrote ${argv[jsonAt + 1]}`);
+    if (args.json !== undefined) {
+        fs.writeFileSync(args.json, JSON.stringify(planJson(run), null, 2) + "\n");
+        console.log(`\nWrote ${args.json}`);
     }
-    if (argv.includes("--update-snapshot")) {
+    if (args.updateSnapshot) {
         // The snapshot is of the stack as the tests run it: its encrypted optional secrets unset.
         const placeholders = run.placeholderSecrets ?? [];
-        const file = writeSnapshot(placeholders.length > 0 ? await runStack(stack) : run);
+        const file = writeSnapshot(placeholders.length > 0 ? await runStack(args.stack) : run);
         console.log(
             `\nUpdated ${file}${placeholders.length > 0 ? ` (with ${placeholders.join(", ")} unset, as the tests run the stack)` : ""}`,
         );

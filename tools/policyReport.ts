@@ -47,7 +47,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const stacks = knownStacks();
     const stack = argv[0];
     if (argv.length !== 1 || !stacks.includes(stack)) {
-        const problem = argv.length !== 1 ? "expected exactly one stack name" : `unknown stack "${stack}"`;
+        const flag = argv.find((a) => a.startsWith("-"));
+        const problem = flag
+            ? `unknown option ${flag}`
+            : argv.length !== 1
+              ? "expected exactly one stack name"
+              : `unknown stack "${stack}"`;
         console.error(`${problem}: known stacks are ${stacks.join(", ")} (Pulumi.<stack>.yaml)\nusage: npm run policy -- <stack>`);
         return 2;
     }
