@@ -11,7 +11,10 @@ const describeJson = (s: string) => JSON.parse(s);
 
 /** The settings a reviewer looks at first, per resource type. */
 const SUMMARIES: Record<string, Summary> = {
-    "awsx:ec2:Vpc": (i) => `${i.cidrBlock}, ${i.numberOfAvailabilityZones} AZs, NAT ${i.natGateways?.strategy}`,
+    "awsx:ec2:Vpc": (i) => {
+        const zones: string[] | undefined = i.availabilityZoneNames;
+        return `${i.cidrBlock}, ${zones ? `${zones.length} AZs (${zones.join(" ")})` : `${i.numberOfAvailabilityZones} AZs`}, NAT ${i.natGateways?.strategy}`;
+    },
     "aws:rds/cluster:Cluster": (i) =>
         `${i.engineVersion}, ${i.serverlessv2ScalingConfiguration?.minCapacity}–${i.serverlessv2ScalingConfiguration?.maxCapacity} ACU, encrypted ${i.storageEncrypted}, backups ${i.backupRetentionPeriod} d, deletion protection ${i.deletionProtection}`,
     "aws:rds/clusterInstance:ClusterInstance": (i) => `${i.instanceClass} in ${i.availabilityZone}, public ${i.publiclyAccessible}`,
