@@ -1,6 +1,10 @@
 // Queries over a recorded stack run, shared by the specs.
 import * as assert from "assert";
-import { lastRun, RegisteredResource, runStack, RunOptions, StackRun } from "../tools/offlineStack";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { knownStacks, lastRun, RegisteredResource, ROOT, runStack, RunOptions, StackRun } from "../tools/offlineStack";
 
 export function ofType(run: StackRun, type: string): RegisteredResource[] {
     return run.resources.filter((r) => r.type === type);
@@ -28,7 +32,10 @@ export function envOf(task: RegisteredResource): Record<string, string> {
 }
 
 const defaults = new Map<string, Promise<StackRun>>();
-/** The run of a stack with its committed config; shared by every spec (the program is deterministic). */
+/**
+ * The run of a stack with its committed config; shared by every spec (the program is deterministic).
+ * Optional secrets the stack file holds encrypted are left unset (RunOptions.encryptedSecrets).
+ */
 export function stackRun(stack: string): Promise<StackRun> {
     if (!defaults.has(stack)) {
         defaults.set(stack, runStack(stack));
@@ -54,9 +61,27 @@ export async function expectConfigError(
     }
     assert.ok(error instanceof Error, `expected ${JSON.stringify(config)} to be rejected`);
     assert.match(error.message, message);
+    assert.ok(pulumi.RunError.isInstance(error), `a config error must be a pulumi.RunError (one line, no stack trace): ${error.message}`);
     assert.deepStrictEqual(
         lastRun.map((r) => r.type),
         [],
         "no resource may be registered before validation fails",
     );
+}
+
+/**
+ * A temporary copy of the project's config files (Pulumi.yaml and every Pulumi.<stack>.yaml) for
+ * RunOptions.projectDir, with `changes` applied: a file's new text, or a function of its text.
+ * Remove it with fs.rmSync(dir, { recursive: true }).
+ */
+export function projectCopy(changes: Record<string, string | ((text: string) => string)> = {}): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onehub-config-"));
+    for (const file of ["Pulumi.yaml", ...knownStacks().map((s) => `Pulumi.${s}.yaml`)]) {
+        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    }
+    for (const [file, change] of Object.entries(changes)) {
+        const at = path.join(dir, file);
+        fs.writeFileSync(at, typeof change === "string" ? change : change(fs.readFileSync(at, "utf8")));
+    }
+    return dir;
 }

@@ -4,20 +4,25 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../stacks/config";
 import { knownStacks, loadStackConfig, ROOT } from "./offlineStack";
 
 export function configTable(): string {
     const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as any;
     const stacks = knownStacks();
-    const configs = Object.fromEntries(stacks.map((s) => [s, loadStackConfig(s).config]));
+    const configs = Object.fromEntries(stacks.map((s) => [s, loadStackConfig(s)]));
     const rows = [`| key | ${stacks.join(" | ")} | what it is |`, `|---|${stacks.map(() => "---|").join("")}---|`];
     for (const [key, decl] of Object.entries<any>(project.config)) {
         if (!key.startsWith("onehub:")) {
             continue;
         }
+        const secret = (CONFIG_KEYS as Record<string, string>)[key.slice(CONFIG_NAMESPACE.length + 1)] === "secret";
         const cell = (s: string) => {
-            const v = configs[s][key];
-            return v === undefined ? (decl.secret ? "*(secret, optional)*" : "—") : v === "" ? '`""`' : `\`${v}\``;
+            const v = configs[s].config[key];
+            if (secret) {
+                return "*(secret, optional)*"; // never a value, and the same whether a stack sets it or not
+            }
+            return configs[s].placeholderSecrets.includes(key) ? "*(encrypted)*" : v === undefined ? "—" : v === "" ? '`""`' : `\`${v}\``;
         };
         rows.push(`| \`${key}\` | ${stacks.map(cell).join(" | ")} | ${decl.description ?? ""} |`);
     }

@@ -1,7 +1,7 @@
 // `npm run cost -- <stack> [--requests N] [--request-kb N] [--response-kb N] [--gb-out N]
 // [--rps-per-vcpu N]`: monthly and daily cost of a stack at idle and under a stated load.
 import { ASSUMPTIONS, CostLine, DEFAULT_LOAD, estimate, Load, totals } from "./costModel";
-import { knownStacks, runStack } from "./offlineStack";
+import { knownStacks, placeholderNotes, runStack } from "./offlineStack";
 import { DAYS_PER_MONTH, PRICES_AS_OF } from "./pricing";
 
 const FLAGS: Record<string, keyof Load> = {
@@ -52,13 +52,30 @@ export function renderCost(stack: string, lines: CostLine[], load: Load): string
     return out.join("\n");
 }
 
-async function main(argv: string[]): Promise<void> {
+export const COST_USAGE = `usage: npm run cost -- <stack> [${Object.keys(FLAGS).join(" N] [")} N]`;
+
+/** The command line of `npm run cost`: a stack, then the load flags; anything else is an error with the usage. */
+export function parseCostArgs(argv: readonly string[]): { stack: string; load: Load } {
     const [stack, ...rest] = argv;
     if (!stack || !knownStacks().includes(stack)) {
-        throw new Error(`usage: npm run cost -- <stack> [${Object.keys(FLAGS).join(" N] [")} N]; stacks: ${knownStacks().join(", ")}`);
+        const problem = !stack || stack.startsWith("-") ? "a stack is required" : `unknown stack "${stack}"`;
+        throw new Error(`${problem}\n${COST_USAGE}; stacks: ${knownStacks().join(", ")}`);
     }
-    const load = parseLoad(rest);
-    console.log(renderCost(stack, estimate(await runStack(stack), load), load));
+    try {
+        return { stack, load: parseLoad(rest) };
+    } catch (e) {
+        throw new Error(`${e instanceof Error ? e.message : e}\n${COST_USAGE}`);
+    }
+}
+
+async function main(argv: string[]): Promise<void> {
+    const { stack, load } = parseCostArgs(argv);
+    // What `pulumi up` would build: encrypted secrets as placeholders (a supplied secret has a cost too).
+    const run = await runStack(stack, { encryptedSecrets: "placeholder" });
+    for (const note of placeholderNotes(run, "estimate")) {
+        console.log(note);
+    }
+    console.log(renderCost(stack, estimate(run, load), load));
 }
 
 if (require.main === module) {

@@ -1,12 +1,13 @@
 // Runs the stack program with no Pulumi CLI and no AWS account: loads config the way the CLI
-// does (Pulumi.yaml defaults, then Pulumi.<stack>.yaml), installs mocks that return the
-// provider-computed outputs our code reads, and records every registered resource. The tests,
-// `npm run plan` and the policy run all use it.
+// does (Pulumi.yaml defaults, then Pulumi.<stack>.yaml, with the CLI's type checks), installs
+// mocks that return the provider-computed outputs our code reads, and records every registered
+// resource. The tests, `npm run plan` and the policy run all use it.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKind } from "../stacks/config";
 
 export const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "onehub";
@@ -57,98 +58,368 @@ export interface StackRun {
     outputs: Record<string, unknown>;
     /** Names of the stack outputs that are secret. */
     secretOutputs: string[];
+    /**
+     * Keys whose value is encrypted in the stack file and that the run gave PLACEHOLDER_SECRET
+     * instead (no secrets provider offline); empty or absent when there is none.
+     */
+    placeholderSecrets?: string[];
 }
 
 export interface RunOptions {
-    /** Config values (full keys, e.g. "onehub:azCount") that replace the stack file's. */
+    /**
+     * Config values (full keys, e.g. "onehub:azCount") that replace the stack file's, as
+     * `pulumi config set` would; undefined unsets a key. They skip the CLI's type check, so tests
+     * can reach the program's own checks.
+     */
     config?: Record<string, unknown>;
     /** Keys of `config` to pass as secrets, as `pulumi config set --secret` would. */
     secretKeys?: string[];
+    /** The folder with Pulumi.yaml and the stack files (default: the repository root), e.g. a temporary copy. */
+    projectDir?: string;
+    /**
+     * What the optional secrets (the `secret` keys of stacks/config.ts: dbPassword, sessionSecret,
+     * userTokenSecret, hashidsSalt) that the stack file holds encrypted become offline, where
+     * nothing can decrypt them:
+     * - "unset" (the default): the stack as if it set none, so the tests and the snapshots of the
+     *   committed stacks stay the same when an operator adds an installation's secrets;
+     * - "placeholder": PLACEHOLDER_SECRET, passed as a secret — what `pulumi up` would build, as
+     *   `npm run plan`, `cost` and `policy` show it.
+     * Any other encrypted key always gets the placeholder (and the program refuses it).
+     */
+    encryptedSecrets?: "unset" | "placeholder";
+}
+
+/** The config map the CLI hands the program, and which of its keys are secrets. */
+export interface StackConfig {
+    /** Full key → wire string (lists and objects as JSON). */
+    config: Record<string, string>;
+    secretKeys: string[];
+    /** Keys encrypted in the stack file that got PLACEHOLDER_SECRET (see StackRun.placeholderSecrets). */
+    placeholderSecrets: string[];
+    /** Optional secrets encrypted in the stack file and left unset (RunOptions.encryptedSecrets "unset"). */
+    unsetSecrets: string[];
+}
+
+/**
+ * What an encrypted (`secure:`) stack-file value becomes offline, where there is no secrets
+ * provider to decrypt it: 40 distinct letters, so it passes the check of every secret key
+ * (dbPassword: 8–41 of [A-Za-z0-9-_.~!*+=^…]; sessionSecret, userTokenSecret: ≥ 8, no
+ * whitespace; hashidsSalt: a sqids alphabet, ≥ 3 printable ASCII characters, none repeated).
+ */
+export const PLACEHOLDER_SECRET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQ";
+
+/** One line per placeholder secret of `run`, for the tools that print a run. */
+export function placeholderNotes(run: Pick<StackRun, "stack" | "placeholderSecrets">, tool = "run"): string[] {
+    return (run.placeholderSecrets ?? []).map(
+        (key) => `${key}: encrypted in Pulumi.${run.stack}.yaml — the offline ${tool} uses a placeholder secret`,
+    );
+}
+
+// ---- config as the Pulumi CLI builds it ------------------------------------------------------
+// What follows imitates the CLI (pulumi/pulumi, read at 1b59498):
+// - sdk/go/common/workspace/loaders.go LoadProjectStackBytes: stack-file keys without a
+//   namespace get the project's (stackConfigNamespacedWithProject); config/key.go ParseKey
+//   accepts "ns:name" and the old "ns:config:name".
+// - sdk/go/common/resource/config/object.go unmarshalObject + MarshalString: a YAML scalar becomes
+//   its text: 5 → "5", true → "true", 0.5 → "0.5", 4.0 → "4"; a map with the single key "secure"
+//   is an encrypted string; lists, maps and null are "objects" held as JSON.
+// - pkg/workspace/config.go mergeConfig (called by ValidateStackConfigAndApplyProjectConfig): a
+//   declared key the stack does not set gets its `value`/`default` (createConfigValue: strings,
+//   ints and bools as text, everything else as JSON); a key of the project's namespace with
+//   neither is an error ("Stack 'dev' is missing configuration value 'x'"); keys the project does
+//   not declare pass through untouched (the program judges them).
+// - validateStackConfigValue, same file: for every typed key, a `secret: true` key must be
+//   encrypted ("… must be encrypted as it's secret"), then workspace.ValidateConfigValue checks
+//   the decrypted text — or, for an object, its JSON — against the type ("Stack 'dev' with
+//   configuration key 'x' must be of type 'integer'").
+// - sdk/go/common/workspace/project.go ValidateConfigValue: string = a string (so 8 in YAML, held
+//   as "8", is a string); integer = strconv.Atoi parses it ("5", "+5", "05"; not "5.5", " 5");
+//   boolean = exactly "true" or "false" (YAML true/True/TRUE are booleans and become "true";
+//   the string "True" is refused); array = a list whose items pass for `items`; object = a map.
+//   Project.Validate checks each typed default the same way, on the YAML value itself.
+// - pkg/resource/deploy/source_eval.go: the program gets config.Map.Decrypt (each value's text)
+//   and SecureKeys (every key whose value is or holds an encrypted string).
+
+interface ItemsType {
+    type: string;
+    items?: ItemsType;
 }
 
 interface ConfigDeclaration {
     type?: string;
+    items?: ItemsType;
     default?: unknown;
     value?: unknown;
     secret?: boolean;
 }
 
-function readYaml(file: string): any {
-    return yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) ?? {};
+/** A value as the CLI holds it (config.Value): its text, and whether it is encrypted or an object. */
+interface CliValue {
+    wire: string;
+    secure: boolean;
+    object: boolean;
+    /** The value as written, for messages. */
+    raw: unknown;
 }
 
-function qualify(key: string): string {
-    return key.includes(":") ? key : `${PROJECT}:${key}`;
+/** A key the program takes only as a secret, and optionally (kind `secret` in stacks/config.ts). */
+function isOptionalSecret(key: string): boolean {
+    const [namespace, field] = key.split(":");
+    return namespace === CONFIG_NAMESPACE && (CONFIG_KEYS as Record<string, ConfigKind>)[field] === "secret";
 }
 
-/** Config values travel to the program as strings; lists and objects as JSON. */
-function toWire(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
-}
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-function checkType(key: string, decl: ConfigDeclaration | undefined, value: unknown, file: string): void {
-    if (!decl?.type) {
-        return;
-    }
-    const ok =
-        (decl.type === "string" && typeof value === "string") ||
-        (decl.type === "integer" && Number.isInteger(value)) ||
-        (decl.type === "boolean" && typeof value === "boolean") ||
-        (decl.type === "array" && Array.isArray(value));
-    if (!ok) {
-        throw new Error(`${file}: ${key} = ${JSON.stringify(value)} is not of the type ${decl.type} that Pulumi.yaml declares`);
-    }
-}
+/** A map with the single key "secure" holding a string: an encrypted value. */
+const isSecure = (v: unknown): boolean => isMap(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
 
-/** The config map the CLI would hand the program for `stack`: project defaults, then the stack file. */
-export function loadStackConfig(stack: string, options: RunOptions = {}): { config: Record<string, string>; secretKeys: string[] } {
-    const project = readYaml("Pulumi.yaml");
-    const declarations: Record<string, ConfigDeclaration> = {};
-    const config: Record<string, string> = {};
-    for (const [rawKey, decl] of Object.entries<any>(project.config ?? {})) {
-        const key = qualify(rawKey);
-        const d: ConfigDeclaration = decl !== null && typeof decl === "object" && !Array.isArray(decl) ? decl : { value: decl };
-        declarations[key] = d;
-        const value = d.value ?? d.default;
-        if (value !== undefined) {
-            checkType(key, d, value, "Pulumi.yaml");
-            config[key] = toWire(value);
+function readYaml(dir: string, file: string): Record<string, unknown> {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    let doc: unknown;
+    try {
+        // The core schema, as the CLI's YAML 1.2 parser: no timestamps or merge keys.
+        doc = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
+    } catch (e) {
+        if (e instanceof yaml.YAMLException) {
+            throw new Error(`${file}: ${e.reason} (line ${e.mark.line + 1}, column ${e.mark.column + 1})`);
         }
+        throw e;
     }
+    if (doc === undefined || doc === null) {
+        return {};
+    }
+    if (!isMap(doc)) {
+        throw new Error(`${file}: must be a mapping (name, runtime, config, …)`);
+    }
+    if (doc.config !== undefined && doc.config !== null && !isMap(doc.config)) {
+        throw new Error(`${file}: config must be a mapping of keys to values`);
+    }
+    return doc;
+}
+
+/** A config key as config.ParseKey reads it; a key without a namespace gets the project's. */
+function parseKey(raw: string, file: string): string {
+    const parts = raw.split(":");
+    if (parts.length === 1) {
+        return `${PROJECT}:${raw}`;
+    }
+    if (parts.length === 2) {
+        return raw;
+    }
+    if (parts.length === 3 && parts[1] === "config") {
+        return `${parts[0]}:${parts[2]}`;
+    }
+    throw new Error(`${file}: could not parse ${raw} as a configuration key (configuration keys should be of the form <namespace>:<name>)`);
+}
+
+/** A number as Go's encoding/json writes a float64 (exponents with at least two digits). */
+function goNumber(n: number): string {
+    return String(n).replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** A number as Go's strconv.Atoi reads it: optional sign, decimal digits, within int64. */
+function atoi(text: string): boolean {
+    return /^[+-]?\d+$/.test(text) && BigInt(text) >= -(2n ** 63n) && BigInt(text) < 2n ** 63n;
+}
+
+/** Encrypted values inside a list or map, replaced offline by the placeholder. */
+function withPlaceholders(v: unknown): unknown {
+    if (isSecure(v)) {
+        return PLACEHOLDER_SECRET;
+    }
+    if (Array.isArray(v)) {
+        return v.map(withPlaceholders);
+    }
+    if (isMap(v)) {
+        return Object.fromEntries(Object.entries(v).map(([key, child]) => [key, withPlaceholders(child)]));
+    }
+    return v;
+}
+
+const holdsSecure = (v: unknown): boolean =>
+    isSecure(v) || (Array.isArray(v) ? v.some(holdsSecure) : isMap(v) ? Object.values(v).some(holdsSecure) : false);
+
+/** A stack-file value as the CLI holds it (unmarshalObject + MarshalString). */
+function stackValue(raw: unknown): CliValue {
+    if (isSecure(raw)) {
+        return { wire: PLACEHOLDER_SECRET, secure: true, object: false, raw };
+    }
+    switch (typeof raw) {
+        case "string":
+            return { wire: raw, secure: false, object: false, raw };
+        case "boolean":
+            return { wire: String(raw), secure: false, object: false, raw };
+        case "number":
+            return { wire: goNumber(raw), secure: false, object: false, raw };
+    }
+    // Lists, maps and null (an empty value) are objects, held as JSON.
+    return { wire: JSON.stringify(withPlaceholders(raw ?? null)), secure: holdsSecure(raw), object: true, raw };
+}
+
+/** A Pulumi.yaml `value`/`default` as the CLI merges it into the stack (createConfigValue). */
+function defaultValue(raw: unknown): CliValue {
+    if (typeof raw === "string" || typeof raw === "boolean" || (typeof raw === "number" && Number.isInteger(raw))) {
+        return { wire: String(raw), secure: false, object: false, raw };
+    }
+    return { wire: typeof raw === "number" ? goNumber(raw) : JSON.stringify(raw), secure: false, object: true, raw };
+}
+
+/** workspace.ValidateConfigValue: whether `value` (text, or an object's JSON value) is of the type. */
+function validateConfigValue(type: string, items: ItemsType | undefined, value: unknown): boolean {
+    switch (type) {
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && atoi(value));
+        case "boolean":
+            return value === "true" || value === "false" || typeof value === "boolean";
+        case "object":
+            return isMap(value);
+    }
+    return Array.isArray(value) && items !== undefined && value.every((item) => validateConfigValue(items.type, items.items, item));
+}
+
+/** workspace.InferFullTypeName, e.g. array<string>. */
+function typeName(type: string, items: ItemsType | undefined): string {
+    return items ? `array<${typeName(items.type, items.items)}>` : type;
+}
+
+const show = (raw: unknown) => (isSecure(raw) ? "(encrypted)" : JSON.stringify(raw ?? null));
+
+/** Pulumi.yaml's declarations (Project.Validate), by full key; shorthand values become `default`/`value` as the CLI rewrites them. */
+function readDeclarations(project: Record<string, unknown>): Map<string, ConfigDeclaration> {
+    const declarations = new Map<string, ConfigDeclaration>();
+    for (const [rawKey, decl] of Object.entries((project.config ?? {}) as Record<string, unknown>)) {
+        const key = parseKey(rawKey, "Pulumi.yaml");
+        const ours = key.startsWith(`${PROJECT}:`);
+        const d: ConfigDeclaration =
+            isMap(decl) && !isSecure(decl) ? (decl as ConfigDeclaration) : ours ? { default: decl } : { value: decl };
+        if (d.default !== undefined && d.value !== undefined) {
+            throw new Error(`Pulumi.yaml: project config '${rawKey}' cannot have both a 'default' and 'value' attribute`);
+        }
+        if (ours && d.type === "array" && !d.items) {
+            throw new Error(`Pulumi.yaml: ${key} declares an array but does not specify the underlying type via the 'items' attribute`);
+        }
+        if (ours && d.type && d.default !== undefined && !validateConfigValue(d.type, d.items, d.default)) {
+            throw new Error(
+                `Pulumi.yaml: the default of ${key} = ${show(d.default)} is not of its declared type '${typeName(d.type, d.items)}'`,
+            );
+        }
+        if (!ours && (d.type || d.default !== undefined || d.value === undefined)) {
+            throw new Error(`Pulumi.yaml: ${key} is not namespaced by the project: it may only have a 'value'`);
+        }
+        declarations.set(key, d);
+    }
+    return declarations;
+}
+
+/** The entries in Go's sort.Strings order, as the CLI visits the declared keys. */
+const sortedByKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * The config map the CLI would hand the program for `stack`: the stack file over Pulumi.yaml's
+ * defaults, with the CLI's checks (see above); what the CLI refuses is refused here with the file,
+ * key, value and declared type. Encrypted values get PLACEHOLDER_SECRET and count as secrets;
+ * `options.config` then replaces values (and unsets keys given undefined).
+ */
+export function loadStackConfig(stack: string, options: RunOptions = {}): StackConfig {
+    const dir = options.projectDir ?? ROOT;
+    const declarations = readDeclarations(readYaml(dir, "Pulumi.yaml"));
     const stackFile = `Pulumi.${stack}.yaml`;
-    if (!fs.existsSync(path.join(ROOT, stackFile))) {
-        throw new Error(`no stack file ${stackFile}: known stacks are ${knownStacks().join(", ")}`);
+    if (!fs.existsSync(path.join(dir, stackFile))) {
+        throw new Error(`no stack file ${stackFile}: known stacks are ${knownStacks(dir).join(", ")}`);
     }
-    const secretKeys: string[] = [];
-    for (const [rawKey, value] of Object.entries<any>(readYaml(stackFile).config ?? {})) {
-        const key = qualify(rawKey);
-        if (value !== null && typeof value === "object" && "secure" in value) {
-            // Encrypted values need the stack's secrets provider; tests pass them in `config`.
-            if (!(options.config && key in options.config)) {
-                throw new Error(`${stackFile}: ${key} is encrypted; pass a test value with RunOptions.config`);
+    const values = new Map<string, CliValue>();
+    const unsetSecrets: string[] = [];
+    for (const [rawKey, raw] of Object.entries((readYaml(dir, stackFile).config ?? {}) as Record<string, unknown>)) {
+        const key = parseKey(rawKey, stackFile);
+        if (isSecure(raw) && isOptionalSecret(key) && (options.encryptedSecrets ?? "unset") === "unset") {
+            unsetSecrets.push(key);
+            continue;
+        }
+        values.set(key, stackValue(raw));
+    }
+    const fromStack = new Set(values.keys());
+
+    const missing: string[] = [];
+    for (const [key, d] of sortedByKey(declarations)) {
+        if (values.has(key) || unsetSecrets.includes(key)) {
+            continue;
+        }
+        const raw = d.default ?? d.value;
+        if (raw === undefined) {
+            if (key.startsWith(`${PROJECT}:`)) {
+                missing.push(key);
             }
             continue;
         }
-        checkType(key, declarations[key], value, stackFile);
-        config[key] = toWire(value);
+        values.set(key, defaultValue(raw));
     }
+    if (missing.length > 0) {
+        throw new Error(
+            `${stackFile}: no value for ${missing.join(", ")}, which Pulumi.yaml declares without a default; the Pulumi CLI refuses such a stack ("Stack '${stack}' is missing configuration ${missing.length > 1 ? "values" : "value"}")`,
+        );
+    }
+
+    for (const [key, d] of sortedByKey(declarations)) {
+        const v = values.get(key)!;
+        const where = fromStack.has(key) ? stackFile : "Pulumi.yaml";
+        if (!d.type || v === undefined) {
+            continue;
+        }
+        if (d.secret && !v.secure) {
+            throw new Error(
+                `${where}: ${key} must be encrypted, as Pulumi.yaml declares it secret: pulumi config set --secret ${key.slice(PROJECT.length + 1)} <value>`,
+            );
+        }
+        if (v.secure && !v.object) {
+            continue; // the CLI checks the decrypted value; offline there is none
+        }
+        const content = v.object ? JSON.parse(v.wire) : v.wire;
+        if (!validateConfigValue(d.type, d.items, content)) {
+            throw new Error(
+                `${where}: ${key} = ${show(v.raw)} is not of the type '${typeName(d.type, d.items)}' that Pulumi.yaml declares (the Pulumi CLI refuses it)`,
+            );
+        }
+    }
+
+    const config: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [key, v] of values) {
+        config[key] = v.wire;
+        if (v.secure) {
+            secretKeys.add(key);
+        }
+    }
+    const overridden = new Set<string>();
     for (const [rawKey, value] of Object.entries(options.config ?? {})) {
-        const key = qualify(rawKey);
+        const key = parseKey(rawKey, "RunOptions.config");
+        overridden.add(key);
+        secretKeys.delete(key);
         if (value === undefined) {
             delete config[key];
         } else {
-            config[key] = toWire(value);
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
     for (const key of options.secretKeys ?? []) {
-        secretKeys.push(qualify(key));
+        secretKeys.add(parseKey(key, "RunOptions.secretKeys"));
     }
-    return { config, secretKeys };
+    const placeholderSecrets = [...values]
+        .filter(([key, v]) => v.secure && !overridden.has(key))
+        .map(([key]) => key)
+        .sort();
+    return {
+        config,
+        secretKeys: [...secretKeys].sort(),
+        placeholderSecrets,
+        unsetSecrets: unsetSecrets.filter((k) => !overridden.has(k)).sort(),
+    };
 }
 
-export function knownStacks(): string[] {
+export function knownStacks(dir = ROOT): string[] {
     return fs
-        .readdirSync(ROOT)
+        .readdirSync(dir)
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
@@ -331,7 +602,7 @@ export async function runStack(stack: string, options: RunOptions = {}, program?
 export type StackProgram = () => Promise<Record<string, pulumi.Output<unknown>> | void> | Record<string, pulumi.Output<unknown>> | void;
 
 async function run(stack: string, options: RunOptions, program?: StackProgram): Promise<StackRun> {
-    const { config, secretKeys } = loadStackConfig(stack, options);
+    const { config, secretKeys, placeholderSecrets } = loadStackConfig(stack, options);
     const resources: RegisteredResource[] = [];
     lastRun = resources;
     await pulumi.runtime.setMocks(
@@ -353,7 +624,7 @@ async function run(stack: string, options: RunOptions, program?: StackProgram): 
     const rejected = new Promise<never>((_, reject) => (onRejection = reject));
     process.on("unhandledRejection", onRejection);
     try {
-        return await Promise.race([rejected, execute(stack, resources, program)]);
+        return { ...(await Promise.race([rejected, execute(stack, resources, program)])), placeholderSecrets };
     } finally {
         process.off("unhandledRejection", onRejection);
     }

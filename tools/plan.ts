@@ -3,7 +3,7 @@
 // resource's key settings, a count by type and the stack outputs (secrets masked).
 import * as fs from "fs";
 import { deriveVpcChildren } from "./awsxVpcLayout";
-import { knownStacks, RegisteredResource, runStack, StackRun } from "./offlineStack";
+import { knownStacks, placeholderNotes, RegisteredResource, runStack, StackRun } from "./offlineStack";
 import { normalizedInputs, resourcePath, SECRET_MASK, writeSnapshot } from "./snapshot";
 
 type Summary = (inputs: any) => string;
@@ -12,8 +12,10 @@ const describeJson = (s: string) => JSON.parse(s);
 
 /** The settings a reviewer looks at first, per resource type. */
 const SUMMARIES: Record<string, Summary> = {
-    "awsx:ec2:Vpc": (i) =>
-        `${i.cidrBlock}, ${i.availabilityZoneNames ? `AZs ${i.availabilityZoneNames.join(" ")}` : `first ${i.numberOfAvailabilityZones} AZs`}, NAT ${i.natGateways?.strategy}`,
+    "awsx:ec2:Vpc": (i) => {
+        const zones: string[] | undefined = i.availabilityZoneNames;
+        return `${i.cidrBlock}, ${zones ? `${zones.length} AZs (${zones.join(" ")})` : `first ${i.numberOfAvailabilityZones} AZs`}, NAT ${i.natGateways?.strategy}`;
+    },
     "aws:lambda/function:Function": (i) => `${i.runtime}, timeout ${i.timeout} s (deploy-time step)`,
     "aws:lambda/invocation:Invocation": () => "runs the step when its input changes",
     "aws:rds/cluster:Cluster": (i) =>
@@ -105,39 +107,82 @@ export function planJson(run: StackRun) {
     };
 }
 
-function usage(): never {
-    throw new Error(`usage: npm run plan -- <stack> [--json FILE] [--update-snapshot]; stacks: ${knownStacks().join(", ")}`);
+export const PLAN_USAGE = "usage: npm run plan -- <stack> [--json FILE] [--update-snapshot]";
+
+export interface PlanArgs {
+    stack: string;
+    /** Where --json writes the plan as JSON. */
+    json?: string;
+    updateSnapshot: boolean;
+}
+
+/** The command line of `npm run plan`; anything else (an unknown flag, --json without a file, a second stack) is an error with the usage. */
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+    const usage = (problem: string): never => {
+        throw new Error(`${problem}\n${PLAN_USAGE}; stacks: ${knownStacks().join(", ")}`);
+    };
+    const args: Partial<PlanArgs> & { updateSnapshot: boolean } = { updateSnapshot: false };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--json") {
+            const file = argv[i + 1];
+            if (file === undefined || file.startsWith("-")) {
+                usage("--json needs a file name");
+            }
+            args.json = file;
+            i++;
+        } else if (arg === "--update-snapshot") {
+            args.updateSnapshot = true;
+        } else if (arg.startsWith("-")) {
+            usage(`unknown option ${arg}`);
+        } else if (args.stack !== undefined) {
+            usage(`one stack only, got ${args.stack} and ${arg}`);
+        } else {
+            args.stack = arg;
+        }
+    }
+    if (args.stack === undefined) {
+        return usage("a stack is required");
+    }
+    if (!knownStacks().includes(args.stack)) {
+        usage(`unknown stack "${args.stack}": known stacks are ${knownStacks().join(", ")}`);
+    }
+    return args as PlanArgs;
+}
+
+/** What `npm run plan` prints for a run: a note per placeholder secret, the tree, the counts, the outputs. */
+export function planReport(run: StackRun): string[] {
+    const notes = placeholderNotes(run, "plan");
+    return [
+        `Offline plan of stack "${run.stack}" (Pulumi mocks; nothing is deployed)`,
+        ...notes,
+        "",
+        ...renderTree(run),
+        "",
+        `${run.resources.length} resources by type:`,
+        ...countByType(run).map(([type, n]) => `  ${String(n).padStart(3)}  ${type}`),
+        "",
+        "Outputs:",
+        ...Object.entries(maskedOutputs(run)).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`),
+    ];
 }
 
 async function main(argv: string[]): Promise<void> {
-    const stack = argv[0];
-    if (!stack || stack.startsWith("-")) {
-        usage();
+    const args = parsePlanArgs(argv);
+    // What `pulumi up` would build: encrypted secrets as placeholders.
+    const run = await runStack(args.stack, { encryptedSecrets: "placeholder" });
+    console.log(planReport(run).join("\n"));
+    if (args.json !== undefined) {
+        fs.writeFileSync(args.json, JSON.stringify(planJson(run), null, 2) + "\n");
+        console.log(`\nWrote ${args.json}`);
     }
-    if (!knownStacks().includes(stack)) {
-        throw new Error(`unknown stack "${stack}": known stacks are ${knownStacks().join(", ")}`);
-    }
-    const jsonAt = argv.indexOf("--json");
-    if (jsonAt >= 0 && !argv[jsonAt + 1]) {
-        usage();
-    }
-    const run = await runStack(stack);
-    console.log(`Offline plan of stack "${stack}" (Pulumi mocks; nothing is deployed)\n`);
-    console.log(renderTree(run).join("\n"));
-    console.log(`\n${run.resources.length} resources by type:`);
-    for (const [type, n] of countByType(run)) {
-        console.log(`  ${String(n).padStart(3)}  ${type}`);
-    }
-    console.log("\nOutputs:");
-    for (const [k, v] of Object.entries(maskedOutputs(run))) {
-        console.log(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
-    }
-    if (jsonAt >= 0) {
-        fs.writeFileSync(argv[jsonAt + 1], JSON.stringify(planJson(run), null, 2) + "\n");
-        console.log(`\nWrote ${argv[jsonAt + 1]}`);
-    }
-    if (argv.includes("--update-snapshot")) {
-        console.log(`\nUpdated ${writeSnapshot(run)}`);
+    if (args.updateSnapshot) {
+        // The snapshot is of the stack as the tests run it: its encrypted optional secrets unset.
+        const placeholders = run.placeholderSecrets ?? [];
+        const file = writeSnapshot(placeholders.length > 0 ? await runStack(args.stack) : run);
+        console.log(
+            `\nUpdated ${file}${placeholders.length > 0 ? ` (with ${placeholders.join(", ")} unset, as the tests run the stack)` : ""}`,
+        );
     }
 }
 

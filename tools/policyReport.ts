@@ -1,7 +1,7 @@
 // `npm run policy -- <stack>`: runs the stack program offline (tools/offlineStack.ts) and
 // evaluates the guardrail policy pack (policy/) against it. Prints one row per policy, then
 // every violation; exits 1 on a violation, 2 on a usage error.
-import { knownStacks, runStack } from "./offlineStack";
+import { knownStacks, placeholderNotes, runStack } from "./offlineStack";
 import { evaluatePolicies, PolicyResult } from "./policyEval";
 
 /** Left-aligned text columns separated by " | ". */
@@ -47,12 +47,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     const stacks = knownStacks();
     const stack = argv[0];
     if (argv.length !== 1 || !stacks.includes(stack)) {
-        const problem = argv.length !== 1 ? "expected exactly one stack name" : `unknown stack "${stack}"`;
+        const flag = argv.find((a) => a.startsWith("-"));
+        const problem = flag
+            ? `unknown option ${flag}`
+            : argv.length !== 1
+              ? "expected exactly one stack name"
+              : `unknown stack "${stack}"`;
         console.error(`${problem}: known stacks are ${stacks.join(", ")} (Pulumi.<stack>.yaml)\nusage: npm run policy -- <stack>`);
         return 2;
     }
-    const run = await runStack(stack);
+    // What `pulumi up` would build: encrypted secrets as placeholders.
+    const run = await runStack(stack, { encryptedSecrets: "placeholder" });
     const results = await evaluatePolicies(run);
+    for (const note of placeholderNotes(run, "policy run")) {
+        console.log(note);
+    }
     console.log(formatReport(stack, results));
     return results.some((r) => r.violations.length > 0) ? 1 : 0;
 }

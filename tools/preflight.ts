@@ -2,9 +2,6 @@
 // chain points at, in the stack's aws:region, of what no offline plan can know (quotas, AZ IDs,
 // engine versions, the ECS role, zone and certificate, the image). Exit code 1 when any check is
 // a BLOCKER. The checks themselves are in preflightChecks.ts.
-import * as fs from "fs";
-import * as path from "path";
-import * as yaml from "js-yaml";
 import { ACMClient } from "@aws-sdk/client-acm";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -13,7 +10,8 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { STSClient } from "@aws-sdk/client-sts";
-import { knownStacks, loadStackConfig, ROOT } from "./offlineStack";
+import { checkConfigKeys } from "../stacks/config";
+import { knownStacks, loadStackConfig, RunOptions } from "./offlineStack";
 import { Fetch, parsePreflightConfig, PreflightClients, PreflightConfig, renderReport, runPreflight } from "./preflightChecks";
 
 /** CloudFront, its quotas and its certificates exist only in us-east-1; IAM and Route 53 are global. */
@@ -40,16 +38,13 @@ export function parseArgs(argv: string[]): string {
 }
 
 /**
- * The stack's config as `pulumi up` would see it. Encrypted values (set with --secret) need the
- * stack's secrets provider, and no check reads them, so they are left out rather than refused.
+ * The stack's config as `pulumi up` would see it, with the program's key checks (an unknown key,
+ * a plain key given as a secret). Encrypted values need the stack's secrets provider; offline they
+ * are placeholders, and no check reads a secret.
  */
-export function readStackConfig(stack: string): PreflightConfig {
-    const file = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as
-        { config?: Record<string, unknown> } | undefined;
-    const encrypted = Object.entries(file?.config ?? {})
-        .filter(([, v]) => v !== null && typeof v === "object" && "secure" in (v as object))
-        .map(([k]) => (k.includes(":") ? k : `onehub:${k}`));
-    const { config } = loadStackConfig(stack, { config: Object.fromEntries(encrypted.map((k) => [k, undefined])) });
+export function readStackConfig(stack: string, options: RunOptions = {}): PreflightConfig {
+    const { config, secretKeys } = loadStackConfig(stack, options);
+    checkConfigKeys(config, (key) => secretKeys.includes(key));
     return parsePreflightConfig(config);
 }
 
