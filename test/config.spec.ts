@@ -25,10 +25,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkPassword } from "../components/database/aurora";
 import { checkHashidsSalt, checkSuppliedSecret } from "../components/secrets/oneHubSecrets";
 import { closestConfigKey, CONFIG_KEYS, PULUMI_YAML_DECLARATION } from "../stacks/config";
-import { lastRun, loadStackConfig, PLACEHOLDER_SECRET, ROOT, runStack, RunOptions, StackProgram } from "../tools/offlineStack";
+import { lastRun, loadStackConfig, PLACEHOLDER_SECRET, ROOT, RunOptions, StackProgram } from "../tools/offlineStack";
 import { planReport } from "../tools/plan";
 import { readStackConfig } from "../tools/preflight";
-import { expectConfigError, ofType, one, projectCopy } from "./util";
+import { expectConfigError, fixtureRun, FIXTURES, ofType, one, projectCopy } from "./util";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 /** A value every secret key would accept, were it a secret. */
@@ -76,7 +76,7 @@ function loadError(devConfig: string): string {
 
 describe("config loading (as the Pulumi CLI does it)", () => {
     it("starts from Pulumi.yaml's defaults", () => {
-        const { config } = loadStackConfig("dev");
+        const { config } = loadStackConfig("dev", { stacksDir: FIXTURES });
         assert.strictEqual(config["onehub:azCount"], "2");
         assert.strictEqual(config["onehub:dbMinCapacity"], "0.5");
         assert.strictEqual(config["aws:region"], "us-east-1");
@@ -84,12 +84,15 @@ describe("config loading (as the Pulumi CLI does it)", () => {
     });
 
     it("lets the stack file override a default", () => {
-        assert.strictEqual(loadStackConfig("prod").config["onehub:azCount"], "3");
-        assert.strictEqual(loadStackConfig("prod").config["onehub:dbMaxCapacity"], "64");
+        assert.strictEqual(loadStackConfig("prod", { stacksDir: FIXTURES }).config["onehub:azCount"], "3");
+        assert.strictEqual(loadStackConfig("prod", { stacksDir: FIXTURES }).config["onehub:dbMaxCapacity"], "64");
     });
 
     it("refuses an unknown stack", () => {
-        assert.throws(() => loadStackConfig("staging"), /no stack file Pulumi\.staging\.yaml: known stacks are dev, prod/);
+        assert.throws(
+            () => loadStackConfig("staging", { stacksDir: FIXTURES }),
+            /no stack file Pulumi\.staging\.yaml: known stacks are dev, prod/,
+        );
     });
 
     it("passes a YAML value as the text the CLI hands the program", () => {
@@ -222,7 +225,7 @@ describe("the config keys (stacks/config.ts, the one list the program knows)", (
 /** Runs the stack program of `dev` with `config`, through stacks/index.ts as `pulumi up` does, and returns its error. */
 async function programError(config: Record<string, unknown>, options: RunOptions = {}): Promise<unknown> {
     try {
-        await runStack("dev", { ...options, config }, require("../stacks/index") as StackProgram);
+        await fixtureRun("dev", { ...options, config }, require("../stacks/index") as StackProgram);
     } catch (e) {
         return e;
     }
@@ -249,7 +252,7 @@ describe("the program's config reader", () => {
     });
 
     it("does not judge the keys of other namespaces", async () => {
-        const run = await runStack("dev", { config: { "aws:profile": "work", "aws:skipCredentialsValidation": "true" } });
+        const run = await fixtureRun("dev", { config: { "aws:profile": "work", "aws:skipCredentialsValidation": "true" } });
         assert.ok(run.resources.length > 0);
     });
 
@@ -277,7 +280,7 @@ describe("the program's config reader", () => {
 
     it('reads the integers the CLI lets through ("+3", "03") and refuses what is not one', async () => {
         for (const azCount of ["+3", "03"]) {
-            const run = await runStack("dev", { config: { "onehub:azCount": azCount } });
+            const run = await fixtureRun("dev", { config: { "onehub:azCount": azCount } });
             assert.strictEqual(one(run, "awsx:ec2:Vpc").inputs.availabilityZoneNames.length, 3);
         }
         await expectConfigError("dev", { "onehub:azCount": "3.0" }, /onehub:azCount = "3\.0" is invalid: must be a whole number/);
@@ -316,7 +319,7 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
             const loaded = loadStackConfig("dev", { projectDir: dir });
             assert.deepStrictEqual(loaded.unsetSecrets, ALL_SECRETS.map((f) => `onehub:${f}`).sort());
             assert.deepStrictEqual(loaded.placeholderSecrets, []);
-            const run = await runStack("dev", { projectDir: dir });
+            const run = await fixtureRun("dev", { projectDir: dir });
             assert.deepStrictEqual(run.placeholderSecrets, []);
             assert.ok(one(run, PASSWORD, "-db-master-password"));
         });
@@ -327,7 +330,7 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
             const loaded = loadStackConfig("dev", { projectDir: dir, encryptedSecrets: "placeholder" });
             assert.strictEqual(loaded.config["onehub:dbPassword"], PLACEHOLDER_SECRET);
             assert.ok(loaded.secretKeys.includes("onehub:dbPassword"));
-            const run = await runStack("dev", { projectDir: dir, encryptedSecrets: "placeholder" });
+            const run = await fixtureRun("dev", { projectDir: dir, encryptedSecrets: "placeholder" });
             assert.deepStrictEqual(run.placeholderSecrets, ["onehub:dbPassword"]);
             assert.deepStrictEqual(
                 ofType(run, PASSWORD).filter((p) => p.name.includes("-db-")),
@@ -343,7 +346,7 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
 
     it("give way to a test value passed with RunOptions.config", async () => {
         await withProjectAsync(devStack(encrypted(["dbPassword"])), async (dir) => {
-            const run = await runStack("dev", {
+            const run = await fixtureRun("dev", {
                 projectDir: dir,
                 encryptedSecrets: "placeholder",
                 config: { "onehub:dbPassword": "Existing-Pass_123" },
@@ -376,7 +379,7 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
 
 describe("component argument checks (for programs that use the components directly)", () => {
     it("rejects a component name AWS would refuse as an RDS identifier", async () => {
-        await runStack("dev", {}, () => {
+        await fixtureRun("dev", {}, () => {
             assert.throws(
                 () => new OneHubDatabase("OneHub_DB", { vpcId: "vpc-1", subnetIds: ["subnet-1"] }),
                 /OneHubDatabase name = "OneHub_DB" .*lower-case/,
@@ -386,13 +389,13 @@ describe("component argument checks (for programs that use the components direct
     });
 
     it("rejects a name too long for the autonamed physical names", async () => {
-        await runStack("dev", {}, () => {
+        await fixtureRun("dev", {}, () => {
             assert.throws(() => new OneHubDatabase("a".repeat(50), { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /at most 44 characters/);
         });
     });
 
     it("names its own argument in errors", async () => {
-        await runStack("dev", {}, () => {
+        await fixtureRun("dev", {}, () => {
             assert.throws(
                 () => new OneHubDatabase("db", { vpcId: "vpc-1", subnetIds: ["subnet-1"], maxCapacity: 300 }),
                 /OneHubDatabase args\.maxCapacity = 300/,
@@ -415,7 +418,7 @@ describe("component argument checks (for programs that use the components direct
     });
 
     it("keeps secrets and the components' own variables out of extra environment", async () => {
-        await runStack("dev", {}, () => {
+        await fixtureRun("dev", {}, () => {
             assert.throws(
                 () => new OneHubMasterService("master", { ...serviceArgs, environment: { NODE_TYPE: "slave" } }),
                 /OneHubMasterService args\.environment\.NODE_TYPE .*set by the component/,
@@ -437,7 +440,7 @@ describe("component argument checks (for programs that use the components direct
     });
 
     it("tells a credential from a name that merely contains TOKEN", async () => {
-        await runStack("dev", {}, () => {
+        await fixtureRun("dev", {}, () => {
             assert.doesNotThrow(
                 () => new OneHubMasterService("master", { ...serviceArgs, environment: { TIKTOKEN_CACHE_DIR: "/tmp/tiktoken" } }),
             );
@@ -445,7 +448,7 @@ describe("component argument checks (for programs that use the components direct
     });
 
     it("requires the ALB ARN suffix for request-count scaling", async () => {
-        await runStack("dev", {}, () => {
+        await fixtureRun("dev", {}, () => {
             assert.throws(
                 () => new OneHubSlaveService("slave", { ...serviceArgs, masterServiceName: "m", requestsPerTarget: 100 }),
                 /OneHubSlaveService args\.albArnSuffix .*requestsPerTarget/,

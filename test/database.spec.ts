@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { PASSWORD_SPECIALS } from "../components/database/aurora";
 import { OneHubDatabase } from "../components/database/oneHubDatabase";
-import { runStack, StackRun } from "../tools/offlineStack";
-import { expectConfigError, ofType, one, stackRun } from "./util";
+import { StackRun } from "../tools/offlineStack";
+import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
@@ -111,7 +111,7 @@ describe("OneHubDatabase", () => {
     });
 
     it("admits nobody on its own: ingress exists only once a service attaches itself", async () => {
-        const alone = await runStack("dev", {}, () => {
+        const alone = await fixtureRun("dev", {}, () => {
             new OneHubDatabase("solo-db", { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0aaaaaaa", "subnet-0bbbbbbb"] });
         });
         assert.ok(alone.resources.some((r) => r.name === "solo-db-sg"));
@@ -164,7 +164,7 @@ describe("OneHubDatabase", () => {
     });
 
     it("uses a password supplied as secret config instead of generating one", async () => {
-        const run = await runStack("dev", { config: { "onehub:dbPassword": "Existing-Pass_123" }, secretKeys: ["onehub:dbPassword"] });
+        const run = await fixtureRun("dev", { config: { "onehub:dbPassword": "Existing-Pass_123" }, secretKeys: ["onehub:dbPassword"] });
         assert.deepStrictEqual(
             ofType(run, "random:index/randomPassword:RandomPassword").filter((p) => p.name.includes("-db-")),
             [],
@@ -174,7 +174,7 @@ describe("OneHubDatabase", () => {
     });
 
     it("auto-pauses only at 0 ACU with a pause delay", async () => {
-        const run = await runStack("dev", { config: { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 600 } });
+        const run = await fixtureRun("dev", { config: { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 600 } });
         assert.deepStrictEqual(one(run, CLUSTER).inputs.serverlessv2ScalingConfiguration, {
             minCapacity: 0,
             maxCapacity: 4,

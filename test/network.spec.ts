@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { subnetMasks } from "../components/network/subnetLayout";
-import { MOCK_VPC_ID, runStack, StackRun } from "../tools/offlineStack";
-import { expectConfigError, ofType, one, stackRun } from "./util";
+import { MOCK_VPC_ID, StackRun } from "../tools/offlineStack";
+import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const VPC = "awsx:ec2:Vpc";
 
@@ -35,7 +35,7 @@ describe("network", () => {
     });
 
     it("creates no VPC when an existing one is given, and places the database in its subnets", async () => {
-        const run = await runStack("dev", {
+        const run = await fixtureRun("dev", {
             config: {
                 "onehub:existingVpcId": MOCK_VPC_ID,
                 "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-11111111"],

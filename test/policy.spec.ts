@@ -21,7 +21,7 @@ import { regionOf } from "../policy/plumbing";
 import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, runStack, StackRun } from "../tools/offlineStack";
 import { blockingViolations, EvaluateOptions, evaluatePolicies, PolicyResult } from "../tools/policyEval";
 import { formatReport, main } from "../tools/policyReport";
-import { stackRun } from "./util";
+import { committedRun, fixtureRun } from "./util";
 
 const T = {
     sg: "aws:ec2/securityGroup:SecurityGroup",
@@ -1477,8 +1477,8 @@ const fired = (results: PolicyResult[]) =>
 describe("guardrail policy pack", () => {
     const runs: Record<string, StackRun> = {};
     before(async () => {
-        runs.dev = await stackRun("dev");
-        runs.prod = await stackRun("prod");
+        runs.dev = await committedRun("dev");
+        runs.prod = await committedRun("prod");
     });
 
     describe("the pack", () => {
@@ -1532,7 +1532,7 @@ describe("guardrail policy pack", () => {
         }
 
         it("every policy applies to some resource of prod (with a custom domain), and that run passes too", async () => {
-            const run = await runStack("prod", {
+            const run = await fixtureRun("prod", {
                 config: {
                     "onehub:customDomain": "api.example.com",
                     "onehub:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd",

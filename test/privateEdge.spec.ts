@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edge/edgeSettings";
 import { LOGIN_PATH_PREFIXES } from "../components/edge/wafRules";
-import { runStack, StackRun } from "../tools/offlineStack";
-import { expectConfigError, ofType, one, stackRun } from "./util";
+import { StackRun } from "../tools/offlineStack";
+import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const ALB = "aws:lb/loadBalancer:LoadBalancer";
 const LISTENER = "aws:lb/listener:Listener";
@@ -79,12 +79,12 @@ describe("PrivateEdge", () => {
         });
 
         it("writes access logs to a bucket when one is configured", async () => {
-            const run = await runStack("dev", { config: { "onehub:albAccessLogsBucket": "my-alb-logs" } });
+            const run = await fixtureRun("dev", { config: { "onehub:albAccessLogsBucket": "my-alb-logs" } });
             assert.deepStrictEqual(one(run, ALB).inputs.accessLogs, { bucket: "my-alb-logs", prefix: "onehub-dev-edge", enabled: true });
         });
 
         it("serves HTTPS on 443 with https-only from CloudFront when given an ALB certificate", async () => {
-            const run = await runStack("dev", {
+            const run = await fixtureRun("dev", {
                 config: {
                     "onehub:albCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
                     "onehub:albOriginDomainName": "origin.example.com",
@@ -120,7 +120,7 @@ describe("PrivateEdge", () => {
         });
 
         it("accepts read and keep-alive timeouts up to the VPC-origin limit of 120 s (above 60 after a quota increase)", async () => {
-            const run = await runStack("dev", { config: { "onehub:originReadTimeout": 120, "onehub:originKeepaliveTimeout": 90 } });
+            const run = await fixtureRun("dev", { config: { "onehub:originReadTimeout": 120, "onehub:originKeepaliveTimeout": 90 } });
             const [origin] = one(run, CDN).inputs.origins;
             assert.deepStrictEqual([origin.vpcOriginConfig.originReadTimeout, origin.vpcOriginConfig.originKeepaliveTimeout], [120, 90]);
         });
@@ -166,7 +166,7 @@ describe("PrivateEdge", () => {
 
     describe("custom domain", () => {
         it("uses a given us-east-1 certificate and creates alias records in the zone", async () => {
-            const run = await runStack("dev", {
+            const run = await fixtureRun("dev", {
                 config: {
                     "onehub:customDomain": "api.example.com",
                     "onehub:certificateArn": CERT_ARN,
@@ -191,13 +191,15 @@ describe("PrivateEdge", () => {
         });
 
         it("uses a given certificate without DNS records when there is no zone", async () => {
-            const run = await runStack("dev", { config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN } });
+            const run = await fixtureRun("dev", {
+                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN },
+            });
             assert.strictEqual(one(run, CDN).inputs.viewerCertificate.acmCertificateArn, CERT_ARN);
             assert.strictEqual(ofType(run, RECORD).length, 0);
         });
 
         it("creates and DNS-validates a us-east-1 certificate when only a zone is given", async () => {
-            const run = await runStack("dev", {
+            const run = await fixtureRun("dev", {
                 config: { "onehub:customDomain": "api.example.com", "onehub:hostedZoneId": "Z0123456789ABCDEFGHIJ" },
             });
             const cert = one(run, CERT).inputs;
@@ -272,7 +274,7 @@ describe("PrivateEdge", () => {
         });
 
         it("can be turned on in dev with other limits", async () => {
-            const run = await runStack("dev", {
+            const run = await fixtureRun("dev", {
                 config: { "onehub:wafEnabled": true, "onehub:wafRateLimit": 500, "onehub:wafLoginRateLimit": 20 },
             });
             const waf = one(run, WAF).inputs;

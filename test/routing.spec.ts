@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { chunkRules, ListenerRuleModel, matchesPathPattern, mayMatchPrefix, RELAY_PATHS, route } from "../components/services/routing";
-import { runStack, StackRun } from "../tools/offlineStack";
-import { ofType, one, stackRun } from "./util";
+import { StackRun } from "../tools/offlineStack";
+import { fixtureRun, ofType, one, stackRun } from "./util";
 
 const NO_ROUTE = "listener default (fixed 404)";
 
@@ -100,7 +100,7 @@ describe("listener routing (evaluated as the ALB does)", () => {
     });
 
     it("routes extra relay patterns from config to the slaves", async () => {
-        const run = await runStack("dev", { config: { "onehub:extraRelayPaths": ["/custom-relay/*", "/openai/*"] } });
+        const run = await fixtureRun("dev", { config: { "onehub:extraRelayPaths": ["/custom-relay/*", "/openai/*"] } });
         for (const path of ["/custom-relay/v1/chat", "/openai/deployments/x"]) {
             assert.strictEqual(route(listenerRules(run), path, NO_ROUTE), targets(run).slave);
         }

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { maxConnections } from "../components/database/aurora";
 import { RESERVED_CONNECTIONS } from "../components/database/connectionBudget";
 import { checkFargateSize, FARGATE_SIZES } from "../components/services/fargate";
-import { RegisteredResource, runStack, StackRun, versionIdOf } from "../tools/offlineStack";
-import { container, envOf, expectConfigError, ofType, one, stackRun } from "./util";
+import { RegisteredResource, StackRun, versionIdOf } from "../tools/offlineStack";
+import { container, envOf, expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const SERVICE = "aws:ecs/service:Service";
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -47,12 +47,12 @@ describe("OneHub services", () => {
         });
 
         it("creates the ECS service-linked role only when asked", async () => {
-            const run = await runStack("dev", { config: { "onehub:createEcsServiceLinkedRole": true } });
+            const run = await fixtureRun("dev", { config: { "onehub:createEcsServiceLinkedRole": true } });
             assert.strictEqual(one(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole").inputs.awsServiceName, "ecs.amazonaws.com");
         });
 
         it("uses an existing cluster instead of creating one", async () => {
-            const run = await runStack("dev", { config: { "onehub:existingClusterName": "shared" } });
+            const run = await fixtureRun("dev", { config: { "onehub:existingClusterName": "shared" } });
             assert.strictEqual(ofType(run, "aws:ecs/cluster:Cluster").length, 0);
             for (const s of ofType(run, SERVICE)) {
                 assert.strictEqual(s.inputs.cluster, "arn:aws:ecs:us-east-1:123456789012:cluster/shared");
@@ -93,7 +93,7 @@ describe("OneHub services", () => {
         it("runs as the master and is the only node that tests channels", async () => {
             assert.strictEqual(envOf(master(runs.dev, TASK)).NODE_TYPE, "master");
             assert.strictEqual(envOf(master(runs.dev, TASK)).CHANNEL_TEST_FREQUENCY, undefined);
-            const run = await runStack("dev", { config: { "onehub:channelTestFrequency": 30 } });
+            const run = await fixtureRun("dev", { config: { "onehub:channelTestFrequency": 30 } });
             assert.strictEqual(envOf(master(run, TASK)).CHANNEL_TEST_FREQUENCY, "30");
             assert.strictEqual(envOf(slave(run, TASK)).CHANNEL_TEST_FREQUENCY, undefined);
         });
@@ -132,7 +132,7 @@ describe("OneHub services", () => {
         });
 
         it("can also scale on ALB requests per task", async () => {
-            const run = await runStack("dev", { config: { "onehub:slaveRequestsPerTarget": 600 } });
+            const run = await fixtureRun("dev", { config: { "onehub:slaveRequestsPerTarget": 600 } });
             const p = one(run, POLICY, "-slave-requests").inputs.targetTrackingScalingPolicyConfiguration;
             assert.strictEqual(p.targetValue, 600);
             assert.strictEqual(p.predefinedMetricSpecification.predefinedMetricType, "ALBRequestCountPerTarget");
@@ -211,7 +211,7 @@ describe("OneHub services", () => {
             for (const suffix of ["-session-secret", "-user-token-secret"]) {
                 assert.strictEqual(one(runs.dev, "random:index/randomPassword:RandomPassword", suffix).inputs.length, 48);
             }
-            const run = await runStack("dev", {
+            const run = await fixtureRun("dev", {
                 config: { "onehub:sessionSecret": "existing-session-secret", "onehub:userTokenSecret": "existing-user-token-secret" },
                 secretKeys: ["onehub:sessionSecret", "onehub:userTokenSecret"],
             });
@@ -228,7 +228,7 @@ describe("OneHub services", () => {
             const saltOf = (t: RegisteredResource) => container(t).secrets.find((s: any) => s.name === "HASHIDS_SALT")?.valueFrom;
             assert.ok(ofType(runs.dev, TASK).every((t) => envOf(t).HASHIDS_SALT === undefined && saltOf(t) === undefined));
             const salt = "abcdefghijklmnopqrstuvwxyz0123456789";
-            const run = await runStack("dev", { config: { "onehub:hashidsSalt": salt }, secretKeys: ["onehub:hashidsSalt"] });
+            const run = await fixtureRun("dev", { config: { "onehub:hashidsSalt": salt }, secretKeys: ["onehub:hashidsSalt"] });
             const version = one(run, "aws:secretsmanager/secretVersion:SecretVersion", "-hashids-salt");
             assert.strictEqual(version.inputs.secretString, salt);
             assert.deepStrictEqual(version.secretPaths, ["secretString"]);

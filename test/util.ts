@@ -31,16 +31,37 @@ export function envOf(task: RegisteredResource): Record<string, string> {
     return Object.fromEntries(container(task).environment.map((e: any) => [e.name, e.value]));
 }
 
-const defaults = new Map<string, Promise<StackRun>>();
 /**
- * The run of a stack with its committed config; shared by every spec (the program is deterministic).
- * Optional secrets the stack file holds encrypted are left unset (RunOptions.encryptedSecrets).
+ * The specification tests' own stack files: a dev and a prod profile with the values the tests
+ * state. The committed Pulumi.<stack>.yaml belong to whoever runs this repository; they are checked
+ * by the policy pack and the snapshots, not by these tests, so changing them never breaks a spec.
  */
+export const FIXTURES = path.join(ROOT, "test", "fixtures");
+
+/** Runs a fixture stack (test/fixtures/Pulumi.<stack>.yaml over the repository's Pulumi.yaml). */
+export function fixtureRun(stack: string, options: RunOptions = {}, program?: Parameters<typeof runStack>[2]): Promise<StackRun> {
+    return runStack(stack, options.projectDir ? options : { stacksDir: FIXTURES, ...options }, program);
+}
+
+const fixtures = new Map<string, Promise<StackRun>>();
+/** The run of a fixture stack with its own config; shared by every spec (the program is deterministic). */
 export function stackRun(stack: string): Promise<StackRun> {
-    if (!defaults.has(stack)) {
-        defaults.set(stack, runStack(stack));
+    if (!fixtures.has(stack)) {
+        fixtures.set(stack, fixtureRun(stack));
     }
-    return defaults.get(stack)!;
+    return fixtures.get(stack)!;
+}
+
+const committed = new Map<string, Promise<StackRun>>();
+/**
+ * The run of a committed stack (Pulumi.<stack>.yaml at the root), for what must hold whatever its
+ * values: the policy pack and the snapshot. Encrypted optional secrets are left unset.
+ */
+export function committedRun(stack: string): Promise<StackRun> {
+    if (!committed.has(stack)) {
+        committed.set(stack, runStack(stack));
+    }
+    return committed.get(stack)!;
 }
 
 /**
@@ -55,7 +76,7 @@ export async function expectConfigError(
 ): Promise<void> {
     let error: unknown;
     try {
-        await runStack(stack, { ...options, config: { ...options.config, ...config } });
+        await fixtureRun(stack, { ...options, config: { ...options.config, ...config } });
     } catch (e) {
         error = e;
     }
@@ -76,8 +97,9 @@ export async function expectConfigError(
  */
 export function projectCopy(changes: Record<string, string | ((text: string) => string)> = {}): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onehub-config-"));
-    for (const file of ["Pulumi.yaml", ...knownStacks().map((s) => `Pulumi.${s}.yaml`)]) {
-        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const stack of knownStacks(FIXTURES)) {
+        fs.copyFileSync(path.join(FIXTURES, `Pulumi.${stack}.yaml`), path.join(dir, `Pulumi.${stack}.yaml`));
     }
     for (const [file, change] of Object.entries(changes)) {
         const at = path.join(dir, file);

@@ -77,6 +77,12 @@ export interface RunOptions {
     /** The folder with Pulumi.yaml and the stack files (default: the repository root), e.g. a temporary copy. */
     projectDir?: string;
     /**
+     * The folder with the stack file, when it is not `projectDir`: the tests' fixture stacks
+     * (test/fixtures) run on the repository's own Pulumi.yaml, so a team that changes its
+     * Pulumi.<stack>.yaml does not break the specification tests.
+     */
+    stacksDir?: string;
+    /**
      * What the optional secrets (the `secret` keys of stacks/config.ts: dbPassword, sessionSecret,
      * userTokenSecret, hashidsSalt) that the stack file holds encrypted become offline, where
      * nothing can decrypt them:
@@ -325,13 +331,14 @@ const sortedByKey = <T>(m: Map<string, T>): [string, T][] => [...m].sort(([a], [
 export function loadStackConfig(stack: string, options: RunOptions = {}): StackConfig {
     const dir = options.projectDir ?? ROOT;
     const declarations = readDeclarations(readYaml(dir, "Pulumi.yaml"));
+    const stacksDir = options.stacksDir ?? dir;
     const stackFile = `Pulumi.${stack}.yaml`;
-    if (!fs.existsSync(path.join(dir, stackFile))) {
-        throw new Error(`no stack file ${stackFile}: known stacks are ${knownStacks(dir).join(", ")}`);
+    if (!fs.existsSync(path.join(stacksDir, stackFile))) {
+        throw new Error(`no stack file ${stackFile}: known stacks are ${knownStacks(stacksDir).join(", ")}`);
     }
     const values = new Map<string, CliValue>();
     const unsetSecrets: string[] = [];
-    for (const [rawKey, raw] of Object.entries((readYaml(dir, stackFile).config ?? {}) as Record<string, unknown>)) {
+    for (const [rawKey, raw] of Object.entries((readYaml(stacksDir, stackFile).config ?? {}) as Record<string, unknown>)) {
         const key = parseKey(rawKey, stackFile);
         if (isSecure(raw) && isOptionalSecret(key) && (options.encryptedSecrets ?? "unset") === "unset") {
             unsetSecrets.push(key);

@@ -6,9 +6,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { OneHubMasterService } from "../../components/services/oneHubMasterService";
 import { OneHubSlaveService } from "../../components/services/oneHubSlaveService";
-import { MOCK_VPC_ID, MOCK_VPC_WITHOUT_IGW, MOCK_ZONES, RegisteredResource, runStack, StackRun } from "../../tools/offlineStack";
+import { MOCK_VPC_ID, MOCK_VPC_WITHOUT_IGW, MOCK_ZONES, RegisteredResource, StackRun } from "../../tools/offlineStack";
 import { assertWaitsFor, dependsDirectlyOn, waitsFor } from "../graph";
-import { container, envOf, expectConfigError, ofType, one, stackRun } from "../util";
+import { container, envOf, expectConfigError, fixtureRun, ofType, one, stackRun } from "../util";
 
 const SERVICE = "aws:ecs/service:Service";
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -106,7 +106,7 @@ describe("lifecycle: a first `pulumi up` in a fresh account", () => {
     });
 
     it("a stack that created the role with the retired key keeps it in AWS when the key goes", async () => {
-        const run = await runStack("dev", { config: { "onehub:createEcsServiceLinkedRole": true } });
+        const run = await fixtureRun("dev", { config: { "onehub:createEcsServiceLinkedRole": true } });
         const legacy = one(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole");
         assert.strictEqual(legacy.name, "onehub-dev-ecs-ecs-role", "the URN earlier versions created: not replaced");
         assert.strictEqual(legacy.retainOnDelete, true, "removing the key later must not delete the role");
@@ -114,7 +114,7 @@ describe("lifecycle: a first `pulumi up` in a fresh account", () => {
     });
 
     it("the role step can be turned off where the role is known to exist", async () => {
-        const run = await runStack("dev", { config: { "onehub:ensureEcsServiceLinkedRole": false } });
+        const run = await fixtureRun("dev", { config: { "onehub:ensureEcsServiceLinkedRole": false } });
         assert.strictEqual(ofType(run, INVOCATION).filter((i) => i.name.includes("-ecs-role")).length, 0);
     });
 
@@ -170,7 +170,7 @@ describe("lifecycle: a first `pulumi up` in a fresh account", () => {
 
     it("refuses natStrategy None for a new VPC (no egress: CannotPullContainer) but allows it with an existing VPC", async () => {
         await expectConfigError("dev", { "onehub:natStrategy": "None" }, /onehub:natStrategy = "None" .*needs onehub:existingVpcId/);
-        const run = await runStack("dev", {
+        const run = await fixtureRun("dev", {
             config: {
                 "onehub:natStrategy": "None",
                 "onehub:existingVpcId": MOCK_VPC_ID,
@@ -217,7 +217,7 @@ describe("lifecycle: the master's rollout gates the slaves", () => {
     });
 
     it("a new image gives the gate a new input (an invocation runs only when its input changes)", async () => {
-        const run = await runStack("dev", { config: { "onehub:imageTag": "v0.14.28" } });
+        const run = await fixtureRun("dev", { config: { "onehub:imageTag": "v0.14.28" } });
         assert.notStrictEqual(gateOf(run).inputs.input, gateOf(runs.dev).inputs.input);
     });
 
@@ -247,8 +247,8 @@ describe("lifecycle: updates of a stack that has run for a year", () => {
     it("a new database password reaches Aurora now, and the tasks get a new task definition for it", async () => {
         assert.strictEqual(one(dev, "aws:rds/cluster:Cluster").inputs.applyImmediately, true);
         const secretKeys = ["onehub:dbPassword"];
-        const before = await runStack("dev", { config: { "onehub:dbPassword": "Old-Password-0123456789" }, secretKeys });
-        const after = await runStack("dev", { config: { "onehub:dbPassword": "New-Password-0123456789" }, secretKeys });
+        const before = await fixtureRun("dev", { config: { "onehub:dbPassword": "Old-Password-0123456789" }, secretKeys });
+        const after = await fixtureRun("dev", { config: { "onehub:dbPassword": "New-Password-0123456789" }, secretKeys });
         for (const node of NODES) {
             assert.notStrictEqual(taskOf(before, node).inputs.containerDefinitions, taskOf(after, node).inputs.containerDefinitions, node);
         }
@@ -261,8 +261,8 @@ describe("lifecycle: updates of a stack that has run for a year", () => {
 
     it("a new value of any injected secret redeploys both node types (ECS reads secrets only at task start)", async () => {
         const secretKeys = ["onehub:sessionSecret"];
-        const a = await runStack("dev", { config: { "onehub:sessionSecret": "first-session-secret" }, secretKeys });
-        const b = await runStack("dev", { config: { "onehub:sessionSecret": "second-session-secret" }, secretKeys });
+        const a = await fixtureRun("dev", { config: { "onehub:sessionSecret": "first-session-secret" }, secretKeys });
+        const b = await fixtureRun("dev", { config: { "onehub:sessionSecret": "second-session-secret" }, secretKeys });
         for (const node of NODES) {
             const ref = (run: StackRun) => container(taskOf(run, node)).secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom;
             assert.match(ref(a), /:::v-[0-9a-f]+$/, "pinned to a version");
@@ -276,14 +276,14 @@ describe("lifecycle: updates of a stack that has run for a year", () => {
 
     it("raising dbMaxCapacity alone never hands tasks pools the database cannot accept yet", async () => {
         const pool = (run: StackRun) => Number(envOf(taskOf(run, "-slave-")).SQL_MAX_OPEN_CONNS);
-        const raised = await runStack("dev", { config: { "onehub:dbMaxCapacity": "16" } });
+        const raised = await fixtureRun("dev", { config: { "onehub:dbMaxCapacity": "16" } });
         assert.strictEqual(pool(raised), pool(dev), "max_connections follows the new maximum only after each instance reboots");
-        const rebooted = await runStack("dev", { config: { "onehub:dbMaxCapacity": "16", "onehub:dbRebootedMaxCapacity": "16" } });
+        const rebooted = await fixtureRun("dev", { config: { "onehub:dbMaxCapacity": "16", "onehub:dbRebootedMaxCapacity": "16" } });
         assert.ok(pool(rebooted) > pool(dev), "after the reboot the operator raises dbRebootedMaxCapacity and the pools grow");
     });
 
     it("lowering dbMaxCapacity shrinks the pools at once (the smaller of the two capacities counts)", async () => {
-        const run = await runStack("dev", { config: { "onehub:dbMaxCapacity": "1", "onehub:dbRebootedMaxCapacity": "4" } });
+        const run = await fixtureRun("dev", { config: { "onehub:dbMaxCapacity": "1", "onehub:dbRebootedMaxCapacity": "4" } });
         assert.ok(Number(envOf(taskOf(run, "-slave-")).SQL_MAX_OPEN_CONNS) < Number(envOf(taskOf(dev, "-slave-")).SQL_MAX_OPEN_CONNS));
     });
 });
@@ -300,7 +300,7 @@ describe("lifecycle: the checks above can fail", () => {
             albSecurityGroupId: "sg-alb",
             databaseSecurityGroupId: "sg-db",
         };
-        const run = await runStack("dev", {}, () => {
+        const run = await fixtureRun("dev", {}, () => {
             const writer = new aws.rds.ClusterInstance("bare-writer", {
                 clusterIdentifier: "c",
                 instanceClass: "db.serverless",

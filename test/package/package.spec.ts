@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { MOCK_VPC_ID, RegisteredResource, ROOT, runStack, StackRun } from "../../tools/offlineStack";
+import { MOCK_VPC_ID, RegisteredResource, ROOT, StackRun } from "../../tools/offlineStack";
 import { dependsDirectlyOn } from "../graph";
-import { container, ofType, one } from "../util";
+import { container, fixtureRun, ofType, one } from "../util";
 import { Consumer, installedPackage } from "./consumer";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -179,14 +179,14 @@ describe("the npm package", function () {
 
     describe("examples run from the installed package, under mocks", () => {
         it("(a) the whole system in a few lines", async () => {
-            const run = await runStack("dev", {}, exampleProgram(consumer, "whole-system"));
+            const run = await fixtureRun("dev", {}, exampleProgram(consumer, "whole-system"));
             assert.strictEqual(ofType(run, "onehub:index:OneHub").length, 1);
             assert.strictEqual(one(run, "awsx:ec2:Vpc").inputs.natGateways.strategy, "OnePerAz");
             assert.strictEqual(ofType(run, "aws:rds/clusterInstance:ClusterInstance").length, 2, "writer and one reader");
         });
 
         it("(b) the pieces in an existing VPC and ECS cluster attach themselves to each other", async () => {
-            const run: StackRun = await runStack("dev", {}, exampleProgram(consumer, "existing-vpc"));
+            const run: StackRun = await fixtureRun("dev", {}, exampleProgram(consumer, "existing-vpc"));
             assert.strictEqual(ofType(run, "awsx:ec2:Vpc").length, 0, "no VPC is created");
             assert.strictEqual(ofType(run, "aws:ecs/cluster:Cluster").length, 0, "the existing cluster is used");
             const listener = one(run, "aws:lb/listener:Listener");
@@ -232,7 +232,7 @@ describe("the npm package", function () {
 
         it("a slave service refuses pools a 1-ACU database cannot hold with 20 slaves, before registering anything", async () => {
             const { OneHubSlaveService } = consumer.require("onehub");
-            await runStack("dev", {}, () => {
+            await fixtureRun("dev", {}, () => {
                 assert.throws(
                     () => new OneHubSlaveService("slave", { ...serviceArgs, maxCount: 20, databaseMaxConnections: 90 }),
                     /OneHubSlaveService args\.sqlMaxOpenConns = 20 is invalid: × 21 tasks \(OneHubSlaveService args\.maxCount \+ 1 master\) .* max_connections \(90\): lower it to 3/,
@@ -243,7 +243,7 @@ describe("the npm package", function () {
         it("and refuses them at preview when the limit comes from OneHubDatabase.maxConnections", async () => {
             const { OneHubDatabase, OneHubSlaveService } = consumer.require("onehub");
             await assert.rejects(
-                runStack("dev", {}, () => {
+                fixtureRun("dev", {}, () => {
                     const db = new OneHubDatabase("db", {
                         vpcId: MOCK_VPC_ID,
                         subnetIds: ["subnet-03333333", "subnet-14444444"],
@@ -258,7 +258,7 @@ describe("the npm package", function () {
 
         it("every component validates its own arguments with the same message as OneHub", async () => {
             const { OneHub, OneHubSlaveService } = consumer.require("onehub");
-            await runStack("dev", {}, () => {
+            await fixtureRun("dev", {}, () => {
                 assert.throws(
                     () => new OneHub("gw", { slaveCpuTarget: 95 }),
                     /OneHub args\.slaveCpuTarget = 95 is invalid: must be a whole number from 10 to 90/,

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { OneHub } from "../../components";
-import { MOCK_ZONES, RegisteredResource, ROOT, runStack } from "../../tools/offlineStack";
+import { MOCK_ZONES, RegisteredResource, ROOT } from "../../tools/offlineStack";
+import { fixtureRun } from "../util";
 
 /** Whether a resource type's Args take `tags`, read from the provider SDK's own declarations. */
 function takesTags(type: string): boolean {
@@ -24,7 +25,7 @@ const DELIBERATELY_UNTAGGED = ["aws:cloudfront/vpcOrigin:VpcOrigin"];
 
 describe("OneHub tags", () => {
     it("reach every child resource that takes tags, except where tags are deliberately ignored", async () => {
-        const run = await runStack("dev", {}, () => {
+        const run = await fixtureRun("dev", {}, () => {
             new OneHub("tagged", {
                 availabilityZoneNames: MOCK_ZONES.names.slice(0, 2),
                 wafEnabled: true,
