@@ -71,7 +71,7 @@ const NOW = new Date("2026-06-01T00:00:00Z");
 
 /** The committed config of `stack` with `overrides` (full keys), parsed as the CLI does. */
 function stackConfig(stack: string, overrides: Record<string, unknown> = {}): PreflightConfig {
-    return parsePreflightConfig(loadStackConfig(stack, { config: overrides }).config);
+    return parsePreflightConfig(loadStackConfig(stack, { config: overrides, stacksDir: FIXTURES }).config);
 }
 
 interface Route {
