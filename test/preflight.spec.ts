@@ -17,6 +17,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { loadStackConfig } from "../tools/offlineStack";
 import { parseArgs, runCli } from "../tools/preflight";
+import { FIXTURES } from "./util";
 import {
     certificateCovers,
     CheckResult,
