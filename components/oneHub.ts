@@ -15,6 +15,8 @@ import { CONTAINER_NAME, validateServiceArgs } from "./services/serviceBase";
 import { checkAzCount, subnetMasks } from "./network/subnetLayout";
 import { checkExistingVpc } from "./network/vpcChecks";
 import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
+import { OneHubMonitoring } from "./monitoring/oneHubMonitoring";
+import { checkMonitoringSettings, STACK_TAG } from "./monitoring/monitoringSettings";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -131,6 +133,26 @@ export interface OneHubArgs extends EdgeSettings {
      * stack's spend; provider-level `defaultTags` work too.
      */
     tags?: Record<string, string>;
+
+    // ---- monitoring (OneHubMonitoring) ----
+    /** Alarms, the two alarm topics, the ECS event rules and the dashboard. Default true. */
+    monitoringEnabled?: boolean;
+    /** Addresses subscribed to the alarm topics (each confirms AWS's e-mail). Default []. */
+    alarmEmails?: string[];
+    /** A monthly AWS Budget in USD, notifying at 80 % actual and 100 % forecast; 0 = none. Default 200 (prod 1000). */
+    monthlyBudgetUsd?: number;
+    /**
+     * Scope the budget to this deployment by the `onehub:stack` cost-allocation tag, which `tags`
+     * must then hold (the stack program sets it) and which must be activated in the payer account.
+     * Default false: the budget counts the whole account and its name ends in "-account-wide".
+     */
+    budgetScopedToStack?: boolean;
+    /** An existing Cost Anomaly Detection monitor to subscribe to immediately; "" = none. Default "". */
+    costAnomalyMonitorArn?: string;
+    /** CloudFront's additional metrics (billed) and an alarm on the 504 rate. Default false. */
+    cloudfrontAdditionalMetrics?: boolean;
+    /** The slaves roll a deployment back on unhealthy targets or ALB-generated 502/503. Default true. */
+    slaveRollbackAlarms?: boolean;
 }
 
 /**
@@ -211,6 +233,14 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     checkHashidsSalt(k("hashidsSalt"), args.hashidsSalt);
     checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
     checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
+    checkMonitoringSettings(args, k);
+    if (args.budgetScopedToStack && !args.tags?.[STACK_TAG]) {
+        fail(
+            k("budgetScopedToStack"),
+            args.budgetScopedToStack,
+            `needs the tag ${STACK_TAG} in ${k("tags")} (the stack program sets it to <project>-<stack>): the budget filters on it`,
+        );
+    }
 }
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
@@ -221,6 +251,14 @@ function poolsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
         capacity: rebooted < max ? k("dbRebootedMaxCapacity") : k("dbMaxCapacity"),
         slaveMaxCount: k("slaveMaxCount"),
     });
+}
+
+/** The library's budget (Pulumi.yaml's monthlyBudgetUsd): the dev profile's spend with room to spare. */
+const DEFAULT_MONTHLY_BUDGET_USD = 200;
+
+/** NAT gateways a created VPC gets: one, or one per zone. */
+function natGatewayCount(args: OneHubArgs): number {
+    return (args.natStrategy ?? "Single") === "OnePerAz" ? (args.azCount ?? 2) : 1;
 }
 
 function slaveScalingOf(args: OneHubArgs) {
@@ -271,6 +309,10 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly slaveLogGroupName: pulumi.Output<string>;
     /** A ready `aws ecs execute-command` line that opens a shell in the master task. */
     public readonly masterExecCommand: pulumi.Output<string>;
+    /** The alarm topic in the stack's region (subscribe Chatbot or a pager here); undefined with monitoring off. */
+    public readonly alarmTopicArn: pulumi.Output<string | undefined>;
+    /** The CloudWatch dashboard; undefined with monitoring off. */
+    public readonly dashboardName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: OneHubArgs, opts?: pulumi.ComponentResourceOptions) {
         // The longest autonamed child is the master's target group, "<name>-master-tg" (≤ 32).
@@ -280,6 +322,8 @@ export class OneHub extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         let vpcId: pulumi.Output<string>;
+        // One per NAT gateway a created VPC has (an existing VPC's are not ours to watch).
+        let natGatewayIds: pulumi.Output<string>[] = [];
         let privateSubnetIds: pulumi.Input<string[]>;
         let databaseSubnetIds: pulumi.Input<string[]>;
         if (args.existingVpcId) {
@@ -310,6 +354,7 @@ export class OneHub extends pulumi.ComponentResource {
                 parent,
             );
             vpcId = network.vpcId;
+            natGatewayIds = Array.from({ length: natGatewayCount(args) }, (_, i) => network.natGatewayIds.apply((ids) => ids[i]));
             privateSubnetIds = network.privateSubnetIds;
             databaseSubnetIds = network.isolatedSubnetIds;
         }
@@ -421,9 +466,51 @@ export class OneHub extends pulumi.ComponentResource {
                 extraRelayPaths: args.extraRelayPaths,
                 albArnSuffix: edge.albArnSuffix,
                 ...scaling,
+                rollbackAlarms: args.slaveRollbackAlarms,
             },
             parent,
         );
+
+        // Reads the other components' outputs; nothing above waits for it.
+        let monitoring: OneHubMonitoring | undefined;
+        if (args.monitoringEnabled ?? true) {
+            const scoped = args.budgetScopedToStack ?? false;
+            monitoring = new OneHubMonitoring(
+                `${name}-mon`,
+                {
+                    clusterName,
+                    clusterArn,
+                    masterServiceName: master.serviceName,
+                    masterServiceArn: master.serviceArn,
+                    slaveServiceName: slave.serviceName,
+                    slaveServiceArn: slave.serviceArn,
+                    loadBalancerArnSuffix: edge.albArnSuffix,
+                    masterTargetGroupArnSuffix: master.targetGroupArnSuffix,
+                    slaveTargetGroupArnSuffix: slave.targetGroupArnSuffix,
+                    databaseClusterIdentifier: database.clusterIdentifier,
+                    distributionId: edge.distributionId,
+                    webAclMetricName: args.wafEnabled ? edge.webAclMetricName.apply((m) => m ?? "") : undefined,
+                    natGatewayIds: natGatewayIds,
+                    slaveMinCount: scaling.minCount,
+                    slaveMaxCount: scaling.maxCount,
+                    slaveCpuTarget: scaling.cpuTarget,
+                    databaseMaxCapacity: args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY,
+                    databaseMaxConnections: pools.databaseMaxConnections,
+                    databaseReaderCount: args.dbReaderCount,
+                    originReadTimeout: args.originReadTimeout,
+                    // An existing cluster's Container Insights setting is unknown: use what always exists.
+                    containerInsightsEnabled: !args.existingClusterName,
+                    cloudfrontAdditionalMetrics: args.cloudfrontAdditionalMetrics,
+                    alarmEmails: args.alarmEmails,
+                    monthlyBudgetUsd: args.monthlyBudgetUsd ?? DEFAULT_MONTHLY_BUDGET_USD,
+                    costAllocationTagKey: scoped ? STACK_TAG : undefined,
+                    costAllocationTagValue: scoped ? args.tags?.[STACK_TAG] : undefined,
+                    costAnomalyMonitorArn: args.costAnomalyMonitorArn,
+                    tags: args.tags,
+                },
+                parent,
+            );
+        }
 
         const region = aws.getRegionOutput({}, parent).region;
         this.masterService = master.service;
@@ -442,6 +529,8 @@ export class OneHub extends pulumi.ComponentResource {
         this.databaseCredentialsSecretArn = database.credentialsSecretArn;
         this.masterLogGroupName = master.logGroupName;
         this.slaveLogGroupName = slave.logGroupName;
+        this.alarmTopicArn = monitoring ? monitoring.topicArn : pulumi.output(undefined);
+        this.dashboardName = monitoring ? monitoring.dashboardName : pulumi.output(undefined);
         this.masterExecCommand = pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`;
         this.registerOutputs({
             url: this.url,
@@ -456,6 +545,8 @@ export class OneHub extends pulumi.ComponentResource {
             masterLogGroupName: this.masterLogGroupName,
             slaveLogGroupName: this.slaveLogGroupName,
             masterExecCommand: this.masterExecCommand,
+            alarmTopicArn: this.alarmTopicArn,
+            dashboardName: this.dashboardName,
         });
     }
 }

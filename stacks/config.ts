@@ -92,6 +92,14 @@ export const CONFIG_KEYS = {
     sessionSecret: "secret",
     userTokenSecret: "secret",
     hashidsSalt: "secret",
+    // monitoring
+    monitoringEnabled: "boolean",
+    alarmEmails: "stringList",
+    monthlyBudgetUsd: "integer",
+    budgetScopedToStack: "boolean",
+    costAnomalyMonitorArn: "string",
+    cloudfrontAdditionalMetrics: "boolean",
+    slaveRollbackAlarms: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

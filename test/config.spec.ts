@@ -14,7 +14,7 @@ const serviceArgs = {
         SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
         USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
     },
-    listenerArn: "arn:listener",
+    listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
     albSecurityGroupId: "sg-alb",
     databaseSecurityGroupId: "sg-db",
 };

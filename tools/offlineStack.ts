@@ -443,12 +443,16 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
             // Like awsx: the named zones, or the region's first N. A subnet id carries its zone's index.
             const azs: string[] = inputs.availabilityZoneNames ?? MOCK_ZONES.names.slice(0, inputs.numberOfAvailabilityZones ?? 3);
             const ids = (kind: string) => azs.map((az) => `subnet-${kind}${MOCK_ZONES.names.indexOf(az)}${"0".repeat(8)}`.slice(0, 15));
+            // awsx hands its NAT gateways back as resources; offline, objects with their id.
+            const strategy = inputs.natGateways?.strategy ?? "OnePerAz";
+            const nats = strategy === "None" ? 0 : strategy === "Single" ? 1 : azs.length;
             return {
                 ...inputs,
                 vpcId: MOCK_VPC_ID,
                 publicSubnetIds: ids("a"),
                 privateSubnetIds: ids("b"),
                 isolatedSubnetIds: ids("c"),
+                natGateways: Array.from({ length: nats }, (_, i) => ({ id: `nat-0${i}${"0".repeat(15)}` })),
             };
         }
         case "random:index/randomPassword:RandomPassword":
@@ -469,6 +473,16 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
                 arnSuffix: `app/${name}/0123456789abcdef`,
                 zoneId: "Z35SXDOTRQ7X7K",
             };
+        case "aws:lb/listener:Listener":
+            return {
+                ...base,
+                arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/${name}/0123456789abcdef/fedcba9876543210`,
+            };
+        case "aws:rds/clusterInstance:ClusterInstance":
+            // Autonamed: the logical name (AWS would add a suffix).
+            return { ...base, identifier: inputs.identifier ?? name };
+        case "aws:sns/topic:Topic":
+            return { ...base, arn: `arn:aws:sns:${inputs.region ?? REGION}:${ACCOUNT}:${inputs.name ?? name}` };
         case "aws:lb/targetGroup:TargetGroup":
             return {
                 ...base,

@@ -96,6 +96,10 @@ export class OneHubDatabase extends pulumi.ComponentResource {
     public readonly clusterArn: pulumi.Output<string>;
     /** The Aurora cluster's identifier. */
     public readonly clusterId: pulumi.Output<string>;
+    /** The cluster identifier, the `DBClusterIdentifier` dimension of its CloudWatch metrics. */
+    public readonly clusterIdentifier: pulumi.Output<string>;
+    /** The writer's then the readers' DB instance identifiers (`DBInstanceIdentifier`). */
+    public readonly instanceIdentifiers: pulumi.Output<string[]>;
     /** Writer endpoint. */
     public readonly endpoint: pulumi.Output<string>;
     /** The reader endpoint (the writer when there is no reader). */
@@ -304,6 +308,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         this.writer = writer;
         this.clusterArn = cluster.arn;
         this.clusterId = cluster.id;
+        this.clusterIdentifier = cluster.clusterIdentifier;
+        this.instanceIdentifiers = pulumi.all(instances.map((i) => i.identifier));
         this.endpoint = cluster.endpoint;
         this.readerEndpoint = cluster.readerEndpoint;
         this.port = pulumi.output(DB_PORT);
@@ -315,6 +321,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         this.registerOutputs({
             clusterArn: this.clusterArn,
             clusterId: this.clusterId,
+            clusterIdentifier: this.clusterIdentifier,
+            instanceIdentifiers: this.instanceIdentifiers,
             endpoint: this.endpoint,
             readerEndpoint: this.readerEndpoint,
             port: this.port,

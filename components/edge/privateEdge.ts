@@ -57,6 +57,15 @@ export class PrivateEdge extends pulumi.ComponentResource {
     public readonly albSecurityGroupId: pulumi.Output<string>;
     /** The WAF web ACL's ARN (us-east-1); undefined without WAF. */
     public readonly webAclArn: pulumi.Output<string | undefined>;
+    /** The WAF web ACL's name; undefined without WAF. */
+    public readonly webAclName: pulumi.Output<string | undefined>;
+    /** The WAF web ACL's id; undefined without WAF. */
+    public readonly webAclId: pulumi.Output<string | undefined>;
+    /**
+     * The web ACL's metric name, the `WebACL` dimension of its AWS/WAFV2 metrics (in us-east-1);
+     * undefined without WAF.
+     */
+    public readonly webAclMetricName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PrivateEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         // ALB names are at most 32 characters.
@@ -172,6 +181,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
         );
 
         let webAclArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let webAclName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let webAclId: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let webAclMetricName: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (args.wafEnabled) {
             const webAcl = new aws.wafv2.WebAcl(
                 `${name}-waf`,
@@ -187,6 +199,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
                 { parent: this },
             );
             webAclArn = webAcl.arn;
+            webAclName = webAcl.name;
+            webAclId = webAcl.id;
+            webAclMetricName = webAcl.visibilityConfig.metricName;
         }
 
         const certificateArn = args.customDomain ? this.certificate(name, args) : undefined;
@@ -274,6 +289,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
         this.listenerArn = listener.arn;
         this.albSecurityGroupId = albSg.id;
         this.webAclArn = webAclArn;
+        this.webAclName = webAclName;
+        this.webAclId = webAclId;
+        this.webAclMetricName = webAclMetricName;
         this.registerOutputs({
             url: this.url,
             distributionId: this.distributionId,
@@ -284,6 +302,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
             listenerArn: this.listenerArn,
             albSecurityGroupId: this.albSecurityGroupId,
             webAclArn: this.webAclArn,
+            webAclName: this.webAclName,
+            webAclId: this.webAclId,
+            webAclMetricName: this.webAclMetricName,
         });
     }
 

@@ -57,6 +57,8 @@ export class OneHubNetwork extends pulumi.ComponentResource {
     public readonly isolatedSubnetIds: pulumi.Output<string[]>;
     /** The zones the subnets are in. */
     public readonly availabilityZoneNames: pulumi.Output<string[]>;
+    /** The NAT gateways' ids (`NatGatewayId` of their metrics): one, or one per zone. */
+    public readonly natGatewayIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: OneHubNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubNetwork", name, "-vpc", 255);
@@ -111,12 +113,15 @@ export class OneHubNetwork extends pulumi.ComponentResource {
         this.privateSubnetIds = pulumi.all([vpc.privateSubnetIds, zones]).apply(([ids]) => ids);
         this.isolatedSubnetIds = vpc.isolatedSubnetIds;
         this.availabilityZoneNames = zones;
+        // awsx creates the gateways remotely and hands them back as resources.
+        this.natGatewayIds = vpc.natGateways.apply((gateways) => pulumi.all((gateways ?? []).map((g) => g.id)));
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
             privateSubnetIds: this.privateSubnetIds,
             isolatedSubnetIds: this.isolatedSubnetIds,
             availabilityZoneNames: this.availabilityZoneNames,
+            natGatewayIds: this.natGatewayIds,
         });
     }
 }

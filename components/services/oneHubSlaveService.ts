@@ -32,7 +32,10 @@ export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
      * Needs `albArnSuffix`. Useful when long, idle-waiting streams keep CPU low.
      */
     requestsPerTarget?: number;
-    /** The ALB's ARN suffix (PrivateEdge.albArnSuffix), for `requestsPerTarget`. */
+    /**
+     * The ALB's ARN suffix (PrivateEdge.albArnSuffix), for `requestsPerTarget` and the rollback
+     * alarms. Default: read from `listenerArn` (an ALB listener's ARN embeds it).
+     */
     albArnSuffix?: pulumi.Input<string>;
     /** Tasks always on on-demand Fargate before any Spot, 0–maxCount. Default 0. */
     fargateBase?: number;
@@ -43,6 +46,15 @@ export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
      * 2 minutes' notice; the ALB drains the task meanwhile.
      */
     spotWeight?: number;
+    /**
+     * Roll a deployment back when one of two alarms fires during it: a slave target failing its
+     * health checks, or the ALB itself answering 502/503 (a task that crashes or closes connections,
+     * a target group left without healthy targets). Not OneHub's own 5xx: an upstream LLM outage
+     * produces those and is no reason to undo a release. Default true. A rollback leaves Pulumi's
+     * state ahead of what runs: `pulumi up --refresh` redeploys.
+     * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
+     */
+    rollbackAlarms?: boolean;
 }
 
 /**
@@ -74,6 +86,8 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
     /** The tasks' log group name. */
     public readonly logGroupName: pulumi.Output<string>;
+    /** The alarms the service rolls a deployment back on ([] with `rollbackAlarms` false). */
+    public readonly rollbackAlarmNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: OneHubSlaveServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubSlaveService", name, "-tg", 32);
@@ -86,6 +100,19 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
         const deregistrationDelay = checkInteger(k("deregistrationDelay"), args.deregistrationDelay ?? SLAVE_DEREGISTRATION_DELAY, 0, 3600);
         if (scaling.requestsPerTarget > 0 && !args.albArnSuffix) {
             fail(k("albArnSuffix"), args.albArnSuffix, `is required when ${k("requestsPerTarget")} > 0`);
+        }
+        const rollbackAlarms = args.rollbackAlarms ?? true;
+        if (
+            rollbackAlarms &&
+            !args.albArnSuffix &&
+            typeof args.listenerArn === "string" &&
+            albArnSuffixOf(args.listenerArn) === undefined
+        ) {
+            fail(
+                k("albArnSuffix"),
+                args.albArnSuffix,
+                `is required for the rollback alarms when ${k("listenerArn")} is not an ALB listener ARN (…:listener/app/<name>/<id>/<id>); or set ${k("rollbackAlarms")} false`,
+            );
         }
         super("onehub:index:OneHubSlaveService", name, {}, opts);
 
@@ -106,6 +133,17 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             { capacityProvider: "FARGATE_SPOT", weight: scaling.spotWeight },
         ].filter((s) => s.weight > 0 || (s.base ?? 0) > 0);
 
+        const albArnSuffix =
+            args.albArnSuffix ??
+            pulumi.output(args.listenerArn).apply((arn) => {
+                const suffix = albArnSuffixOf(arn);
+                if (suffix === undefined) {
+                    fail(k("albArnSuffix"), undefined, `is required: ${k("listenerArn")} ${arn} is not an ALB listener ARN`);
+                }
+                return suffix;
+            });
+        const alarms = rollbackAlarms ? rollbackAlarmsOf(this, name, base.targetGroup.arnSuffix, albArnSuffix, args.tags) : [];
+
         const service = new aws.ecs.Service(
             `${name}-service`,
             {
@@ -122,6 +160,9 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
                 // unless the update also starts a new deployment; the slaves roll 200 %/100 %.
                 forceNewDeployment: true,
                 ...serviceNetwork(base, args),
+                // ECS watches these during a deployment and rolls back when one fires. The names are
+                // inputs: the alarms exist before the service names them.
+                alarms: alarms.length > 0 ? { alarmNames: alarms.map((a) => a.name), enable: true, rollback: true } : undefined,
                 // The master's name as an input: this service waits for the master's rollout gate.
                 tags: { ...args.tags, "onehub:master": args.masterServiceName } as Record<string, pulumi.Input<string>>,
             },
@@ -184,6 +225,7 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
         this.targetGroupArnSuffix = base.targetGroup.arnSuffix;
         this.securityGroupId = base.securityGroup.id;
         this.logGroupName = base.logGroup.name;
+        this.rollbackAlarmNames = pulumi.all(alarms.map((a) => a.name));
         this.registerOutputs({
             serviceName: this.serviceName,
             serviceArn: this.serviceArn,
@@ -191,8 +233,88 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             targetGroupArnSuffix: this.targetGroupArnSuffix,
             securityGroupId: this.securityGroupId,
             logGroupName: this.logGroupName,
+            rollbackAlarmNames: this.rollbackAlarmNames,
         });
     }
+}
+
+/** "app/<name>/<id>" from an ALB listener ARN (…:listener/app/<name>/<id>/<listener-id>), or undefined. */
+export function albArnSuffixOf(listenerArn: string): string | undefined {
+    return /:listener\/(app\/[^/]+\/[^/]+)\/[^/]+$/.exec(listenerArn)?.[1];
+}
+
+/**
+ * The two alarms a slave deployment rolls back on. Both count only what a bad release causes:
+ * - the service's own targets failing their health checks (UnHealthyHostCount of its target group);
+ * - 502 and 503 generated by the ALB itself (HTTPCode_ELB_502/503_Count; ALB-generated codes exist
+ *   per load balancer only, not per target group). 502: a target closed the connection or sent a
+ *   malformed response, i.e. a crash; 503: a target group without healthy targets. 504 (a silent
+ *   stream past the idle timeout) and OneHub's own 5xx (HTTPCode_Target_5XX_Count, which an upstream
+ *   LLM outage produces) are left out: neither is fixed by undoing the release.
+ * They have no actions: ECS reads their state during a deployment. OneHubMonitoring alarms on the
+ * same metrics with actions, and the deployment-failed event says when a rollback happened.
+ * See https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+ */
+function rollbackAlarmsOf(
+    parent: pulumi.Resource,
+    name: string,
+    targetGroupArnSuffix: pulumi.Input<string>,
+    albArnSuffix: pulumi.Input<string>,
+    tags: Record<string, string> | undefined,
+): aws.cloudwatch.MetricAlarm[] {
+    const elb = (metricName: string) => ({
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        dimensions: { LoadBalancer: albArnSuffix },
+        period: 60,
+        stat: "Sum",
+    });
+    return [
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-rollback-unhealthy`,
+            {
+                alarmDescription:
+                    "Deployment rollback alarm (read by ECS, no actions): a slave target fails its /api/status health checks in 2 of 3 minutes.",
+                namespace: "AWS/ApplicationELB",
+                metricName: "UnHealthyHostCount",
+                dimensions: { TargetGroup: targetGroupArnSuffix, LoadBalancer: albArnSuffix },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 3,
+                datapointsToAlarm: 2,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                tags,
+            },
+            { parent },
+        ),
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-rollback-elb-5xx`,
+            {
+                alarmDescription:
+                    "Deployment rollback alarm (read by ECS, no actions): more than 5 % of the ALB's requests answered 502/503 by the ALB itself in 2 of 3 minutes (ignored below 10 requests a minute).",
+                metricQueries: [
+                    {
+                        id: "result",
+                        expression: "IF(FILL(requests, 0) >= 10, 100 * (FILL(elb502, 0) + FILL(elb503, 0)) / FILL(requests, 0), 0)",
+                        label: "ALB-generated 502/503 %",
+                        returnData: true,
+                    },
+                    { id: "requests", metric: elb("RequestCount"), returnData: false },
+                    { id: "elb502", metric: elb("HTTPCode_ELB_502_Count"), returnData: false },
+                    { id: "elb503", metric: elb("HTTPCode_ELB_503_Count"), returnData: false },
+                ],
+                evaluationPeriods: 3,
+                datapointsToAlarm: 2,
+                threshold: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                tags,
+            },
+            { parent },
+        ),
+    ];
 }
 
 interface SlaveScaling {

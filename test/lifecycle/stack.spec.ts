@@ -296,7 +296,7 @@ describe("lifecycle: the checks above can fail", () => {
             vpcId: MOCK_VPC_ID,
             subnetIds: ["subnet-01111111", "subnet-11111111"],
             secrets: { SQL_DSN: arn("dsn"), SESSION_SECRET: arn("session"), USER_TOKEN_SECRET: arn("token") },
-            listenerArn: "arn:listener",
+            listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
             albSecurityGroupId: "sg-alb",
             databaseSecurityGroupId: "sg-db",
         };

@@ -4,6 +4,7 @@ import * as path from "path";
 import { OneHub } from "../../components";
 import { MOCK_ZONES } from "../../tools/offlineStack";
 import { renderSnapshot } from "../../tools/snapshot";
+import { stackTags } from "../../stacks/program";
 import { FIXTURES, fixtureRun } from "../util";
 
 describe("library defaults", () => {
@@ -12,9 +13,10 @@ describe("library defaults", () => {
         const fromConfig = await fixtureRun("dev");
         const zones = fromConfig.resources.find((r) => r.type === "awsx:ec2:Vpc")!.inputs.availabilityZoneNames;
         assert.deepStrictEqual(zones, MOCK_ZONES.names.slice(0, 2));
-        // The stack program looks the zones up by ID; a library user passes them (or gets the same check at preview).
+        // The stack program looks the zones up by ID (a library user passes them, or gets the same check
+        // at preview) and tags every resource with the stack (what a budget can be scoped by).
         const fromLibrary = await fixtureRun("dev", {}, () => {
-            new OneHub("onehub-dev", { availabilityZoneNames: zones });
+            new OneHub("onehub-dev", { availabilityZoneNames: zones, tags: stackTags("onehub", "dev") });
         });
         const render = (run: typeof fromConfig) => renderSnapshot({ ...run, stack: "defaults" });
         assert.strictEqual(render(fromLibrary), render(fromConfig));
