@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OneHubArgs, validateOneHubArgs } from "../components/oneHub";
 import { fail } from "../components/common/validation";
+import { STACK_TAG } from "../components/monitoring/monitoringSettings";
 
 export const CONFIG_NAMESPACE = "onehub";
 const k = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
@@ -275,9 +276,20 @@ function isConfigSecret(fullKey: string): boolean {
     return (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(fullKey);
 }
 
-/** The stack's config as OneHub's arguments, validated. Secrets come back as secret Outputs. */
+/** The tags every resource of a stack carries: `onehub:stack = <project>-<stack>`, what a budget can be scoped by. */
+export function stackTags(project: string, stack: string): Record<string, string> {
+    return { [STACK_TAG]: `${project}-${stack}` };
+}
+
+/**
+ * The stack's config as OneHub's arguments, validated, with the stack's tags. Secrets come back as
+ * secret Outputs.
+ */
 export function loadConfig(): OneHubArgs {
-    const args: OneHubArgs = readConfig(pulumi.runtime.allConfig(), isConfigSecret);
+    const args: OneHubArgs = {
+        ...readConfig(pulumi.runtime.allConfig(), isConfigSecret),
+        tags: stackTags(pulumi.getProject(), pulumi.getStack()),
+    };
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.
     validateOneHubArgs(args, `${CONFIG_NAMESPACE}:`);
     const secret = (v: pulumi.Input<string> | undefined) => (v === undefined ? undefined : pulumi.secret(v));

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OneHub, OneHubArgs } from "../components/oneHub";
-import { STACK_TAG } from "../components/monitoring/monitoringSettings";
 import { checkExistingVpc, vpcOriginZoneNames } from "../components/network/vpcChecks";
 import { CONFIG_NAMESPACE, loadConfig } from "./config";
 
@@ -22,8 +21,6 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
     } else {
         args.availabilityZoneNames = await vpcOriginZoneNames(key("azCount"), args.azCount ?? 2);
     }
-    // Every resource carries the stack's name: the tag the budget can be scoped by (budgetScopedToStack).
-    args.tags = stackTags(pulumi.getProject(), pulumi.getStack());
     const onehub = new OneHub(`onehub-${pulumi.getStack()}`, args);
     return {
         url: onehub.url,
@@ -41,9 +38,4 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
         alarmTopicArn: onehub.alarmTopicArn,
         dashboardName: onehub.dashboardName,
     };
-}
-
-/** The tags the stack program puts on every resource: `onehub:stack = <project>-<stack>`. */
-export function stackTags(project: string, stack: string): Record<string, string> {
-    return { [STACK_TAG]: `${project}-${stack}` };
 }

@@ -313,11 +313,17 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
             { region: GLOBAL_REGION, displayName: `OneHub ${name} alarms (us-east-1)`, tags },
             parent,
         );
+        // Budgets and Cost Anomaly Detection check at creation that they may publish, and EventBridge
+        // drops what it may not deliver: what publishes waits for its topic's policy.
+        const policies = new Map<aws.sns.Topic, aws.sns.TopicPolicy>();
         for (const [suffix, t2, region] of [
             ["alarms", topic, undefined],
             ["alarms-global", globalTopic, GLOBAL_REGION],
         ] as const) {
-            new aws.sns.TopicPolicy(`${name}-${suffix}`, { region, arn: t2.arn, policy: topicPolicy(t2.arn, account) }, parent);
+            policies.set(
+                t2,
+                new aws.sns.TopicPolicy(`${name}-${suffix}`, { region, arn: t2.arn, policy: topicPolicy(t2.arn, account) }, parent),
+            );
             (args.alarmEmails ?? []).forEach(
                 (email, i) =>
                     new aws.sns.TopicSubscription(
@@ -678,7 +684,11 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
                 parent,
             );
             // The raw event: e-mail shows it as JSON, and AWS Chatbot formats ECS events itself.
-            new aws.cloudwatch.EventTarget(`${name}-${suffix}`, { rule: rule.name, arn: topic.arn }, parent);
+            new aws.cloudwatch.EventTarget(
+                `${name}-${suffix}`,
+                { rule: rule.name, arn: topic.arn },
+                { parent: this, dependsOn: [policies.get(topic)!] },
+            );
         }
 
         // ---- CloudFront's additional metrics (504 rate, origin latency, …) ---------------------------
@@ -758,7 +768,7 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
                     ],
                     tags,
                 },
-                parent,
+                { parent: this, dependsOn: [policies.get(globalTopic)!] },
             );
         }
         if (args.costAnomalyMonitorArn) {
@@ -778,7 +788,7 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
                     },
                     tags,
                 },
-                parent,
+                { parent: this, dependsOn: [policies.get(globalTopic)!] },
             );
         }
 

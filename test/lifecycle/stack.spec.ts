@@ -315,3 +315,74 @@ describe("lifecycle: the checks above can fail", () => {
         assert.strictEqual(waitsFor(run, one(run, SERVICE, "bare-slave"), gateOf(run)), false, "a plain name carries no gate");
     });
 });
+
+describe("lifecycle: slave deployments roll back on the alarms of a bad release", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
+    });
+    const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+    const rollbackAlarms = (run: StackRun) => ofType(run, ALARM).filter((a) => a.name.includes("-slave-rollback-"));
+
+    it("the slave service names its two rollback alarms with rollback on, and is created after them (no cycle)", () => {
+        for (const run of Object.values(runs)) {
+            const service = serviceOf(run, "-slave-");
+            const alarms = rollbackAlarms(run);
+            assert.deepStrictEqual(service.inputs.alarms, { alarmNames: alarms.map((a) => a.name), enable: true, rollback: true });
+            for (const a of alarms) {
+                assert.ok(dependsDirectlyOn(service, a), `${service.name} names ${a.name}`);
+                assert.ok(!waitsFor(run, a, service), "the alarms read the target group, never the service");
+            }
+            assert.strictEqual(serviceOf(run, "-master-").inputs.alarms, undefined, "the master's gate handles its rollbacks");
+        }
+    });
+
+    it("they watch the slaves' unhealthy targets and the ALB's own 502/503 — not OneHub's 5xx nor 504s, which an upstream outage causes", () => {
+        const run = runs.dev;
+        const [elb, unhealthy] = rollbackAlarms(run).sort((a, b) => a.name.localeCompare(b.name));
+        const tg = one(run, "aws:lb/targetGroup:TargetGroup", "-slave-");
+        const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
+        assert.deepStrictEqual(
+            [unhealthy.inputs.metricName, unhealthy.inputs.dimensions, unhealthy.inputs.threshold, unhealthy.inputs.datapointsToAlarm],
+            [
+                "UnHealthyHostCount",
+                { TargetGroup: `targetgroup/${tg.name}/0123456789abcdef`, LoadBalancer: `app/${alb.name}/0123456789abcdef` },
+                1,
+                2,
+            ],
+        );
+        const metrics = elb.inputs.metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric.metricName);
+        assert.deepStrictEqual(metrics, ["RequestCount", "HTTPCode_ELB_502_Count", "HTTPCode_ELB_503_Count"]);
+        assert.ok(!JSON.stringify(elb.inputs).includes("Target_5XX") && !JSON.stringify(elb.inputs).includes("504"));
+        for (const a of [elb, unhealthy]) {
+            assert.strictEqual(a.inputs.alarmActions, undefined, "read by ECS; the monitoring component notifies");
+            assert.strictEqual(a.inputs.treatMissingData, "notBreaching", "no traffic is no reason to roll back");
+        }
+    });
+
+    it("can be turned off (then the service has no deployment alarms), and the guard fires for a listener that is not an ALB's", async () => {
+        const run = await fixtureRun("dev", { config: { "onehub:slaveRollbackAlarms": false } });
+        assert.strictEqual(serviceOf(run, "-slave-").inputs.alarms, undefined);
+        assert.strictEqual(ofType(run, ALARM).filter((a) => a.name.includes("-rollback-")).length, 0);
+        const args = {
+            clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+            vpcId: MOCK_VPC_ID,
+            subnetIds: ["subnet-01111111", "subnet-11111111"],
+            secrets: Object.fromEntries(
+                ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"].map((n) => [
+                    n,
+                    `arn:aws:secretsmanager:us-east-1:123456789012:secret:${n}-AbCdEf`,
+                ]),
+            ),
+            listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/nlb/1/2",
+            albSecurityGroupId: "sg-alb",
+            databaseSecurityGroupId: "sg-db",
+            masterServiceName: "m",
+        };
+        assert.throws(
+            () => new OneHubSlaveService("slave", args),
+            /OneHubSlaveService args\.albArnSuffix = \(unset\) is invalid: is required for the rollback alarms/,
+        );
+    });
+});

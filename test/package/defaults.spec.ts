@@ -4,7 +4,7 @@ import * as path from "path";
 import { OneHub } from "../../components";
 import { MOCK_ZONES } from "../../tools/offlineStack";
 import { renderSnapshot } from "../../tools/snapshot";
-import { stackTags } from "../../stacks/program";
+import { stackTags } from "../../stacks/config";
 import { FIXTURES, fixtureRun } from "../util";
 
 describe("library defaults", () => {
