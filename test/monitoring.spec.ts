@@ -7,6 +7,8 @@ import { OneHub } from "../components";
 import { OneHubMonitoring } from "../components/monitoring/oneHubMonitoring";
 import { checkMonitoringSettings, thresholds } from "../components/monitoring/monitoringSettings";
 import { MOCK_ZONES, RegisteredResource, StackRun } from "../tools/offlineStack";
+import { containerInsightsMetrics, monitoringCost } from "../tools/costModel";
+import { alarmCount, summarize } from "../tools/plan";
 import { dependsDirectlyOn, waitsFor } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
@@ -639,6 +641,31 @@ describe("OneHubMonitoring", () => {
                 /costAllocationTagValue = "x" is invalid: needs OneHubMonitoring args\.costAllocationTagKey/,
             );
             void MOCK_ZONES;
+        });
+    });
+
+    describe("tools", () => {
+        it("the plan counts the alarms by kind and shows each one's metric, threshold and window", () => {
+            assert.strictEqual(
+                alarmCount(runs.prod),
+                "31 alarms (23 standard, 6 metric math, 1 anomaly detection, 1 composite; 4 without actions: composite members and deployment rollback alarms)",
+            );
+            const line = summarize(ofType(runs.dev, ALARM).find((a) => a.name === "onehub-dev-mon-db-connections-high")!);
+            assert.strictEqual(line, "AWS/RDS DatabaseConnections Maximum > 108 in 5 of 5×60 s, missing notBreaching");
+        });
+
+        it("the cost model prices every alarm metric, the composite, the dashboard and CloudFront's extra metrics, and Container Insights per metric per dimension set", () => {
+            // 24 alarms of one metric, 2 target 5xx rates and the rollback alarm of 2–3 metrics, the NAT drop rate of 3.
+            assert.deepStrictEqual(monitoringCost(runs.dev), {
+                alarmMetrics: 30,
+                composites: 1,
+                dashboards: 1,
+                cloudfrontMetrics: 0,
+                month: 6.5,
+            });
+            assert.strictEqual(monitoringCost(all).cloudfrontMetrics, 8);
+            // 12 cluster metrics + 15 per service + 10 per task family (2 services, 2 families).
+            assert.strictEqual(containerInsightsMetrics(runs.dev), 62);
         });
     });
 });

@@ -46,7 +46,8 @@ export const ASSUMPTIONS = [
     "Aurora readers in promotion tier 0–1 scale with the writer, so each costs as much as the writer.",
     "Aurora storage: 1 GB base plus 1 KB of logs/billing rows per request, kept for one month.",
     "CloudFront: the always-free tier (1 TB, 10 M requests per month) is subtracted.",
-    "Container Insights: ~8 metrics per cluster + ~11 per service, at the custom-metric price.",
+    "Container Insights: billed per metric per dimension set — 12 for the cluster, 15 per service, 10 per task family (Fargate; the ECS Container Insights metrics table) — at the custom-metric price.",
+    "Monitoring: $0.10 per alarm metric (metric math: each metric in it; anomaly detection: 3), $0.50 per composite alarm, $3 per dashboard (the free tier of 10 alarms and 3 dashboards per account is not subtracted); SNS e-mail, ECS events on the default bus and a budget without actions cost nothing.",
     "Idle logs: ~10 health-check log lines per task per minute, 200 bytes each.",
 ];
 
@@ -240,12 +241,8 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     const secrets = ofType(run, "aws:secretsmanager/secret:Secret").length;
     lines.push(both("Secrets Manager", `${secrets} secrets`, () => secrets * PRICES.secretMonth));
 
-    const serviceCount = ofType(run, "aws:ecs/service:Service").length;
-    const clusters = ofType(run, "aws:ecs/cluster:Cluster").filter((c) =>
-        c.inputs.settings?.some((s: any) => s.name === "containerInsights" && s.value !== "disabled"),
-    ).length;
-    const metrics = clusters * (8 + 11 * serviceCount);
-    lines.push(both("CloudWatch Container Insights", `~${metrics} metrics`, () => metrics * PRICES.customMetricMonth));
+    lines.push(...containerInsightsLines(run, both));
+    lines.push(...monitoringLines(run, both));
     lines.push(
         both("CloudWatch Logs", "health checks + per-request logs", (r) => {
             const taskCount = services(run).reduce((n, s) => n + averageTasks(s, r.rps, load.rpsPerVcpu), 0);
@@ -255,6 +252,72 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         }),
     );
     return lines;
+}
+
+type Both = (item: string, detail: string, f: (r: Rates) => number) => CostLine;
+
+/** Container Insights metrics a run bills: per metric per dimension set (cluster, service, task family). */
+export function containerInsightsMetrics(run: StackRun): number {
+    const clusters = ofType(run, "aws:ecs/cluster:Cluster").filter((c) =>
+        c.inputs.settings?.some((s: any) => s.name === "containerInsights" && s.value !== "disabled"),
+    ).length;
+    if (clusters === 0) {
+        return 0;
+    }
+    const services = ofType(run, "aws:ecs/service:Service").length;
+    const families = new Set(ofType(run, "aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family)).size;
+    // Fargate: the 10 resource metrics in every set, ServiceCount and TaskCount per cluster, and
+    // DeploymentCount, DesiredTaskCount, PendingTaskCount, RunningTaskCount, TaskSetCount per service.
+    return clusters * 12 + services * 15 + families * 10;
+}
+
+function containerInsightsLines(run: StackRun, both: Both): CostLine[] {
+    const metrics = containerInsightsMetrics(run);
+    return [
+        both(
+            "CloudWatch Container Insights",
+            `${metrics} metrics (cluster, service, task family)`,
+            () => metrics * PRICES.customMetricMonth,
+        ),
+    ];
+}
+
+/** What the monitoring costs a month: alarms by kind, dashboards, CloudFront's additional metrics. */
+export function monitoringCost(run: StackRun): {
+    alarmMetrics: number;
+    composites: number;
+    dashboards: number;
+    cloudfrontMetrics: number;
+    month: number;
+} {
+    const alarmMetrics = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").reduce((n, a) => {
+        const metrics = (a.inputs.metricQueries ?? []).filter((q: any) => q.metric).length;
+        return n + (a.inputs.thresholdMetricId ? PRICES.anomalyAlarmMetrics * Math.max(1, metrics) : Math.max(1, metrics));
+    }, 0);
+    const composites = ofType(run, "aws:cloudwatch/compositeAlarm:CompositeAlarm").length;
+    const dashboards = ofType(run, "aws:cloudwatch/dashboard:Dashboard").length;
+    const cloudfrontMetrics =
+        ofType(run, "aws:cloudfront/monitoringSubscription:MonitoringSubscription").length * PRICES.cloudfrontAdditionalMetrics;
+    const month =
+        alarmMetrics * PRICES.alarmMetricMonth +
+        composites * PRICES.compositeAlarmMonth +
+        dashboards * PRICES.dashboardMonth +
+        cloudfrontMetrics * PRICES.customMetricMonth;
+    return { alarmMetrics, composites, dashboards, cloudfrontMetrics, month };
+}
+
+function monitoringLines(run: StackRun, both: Both): CostLine[] {
+    const m = monitoringCost(run);
+    if (m.month === 0) {
+        return [];
+    }
+    return [
+        both(
+            "CloudWatch alarms and dashboard",
+            `${m.alarmMetrics} alarm metrics, ${m.composites} composite, ${m.dashboards} dashboard${m.cloudfrontMetrics ? `, ${m.cloudfrontMetrics} CloudFront metrics` : ""}`,
+            () => m.month,
+        ),
+    ];
 }
 
 export function totals(lines: CostLine[]): { idleMonth: number; loadMonth: number; idleDay: number; loadDay: number } {

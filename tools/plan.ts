@@ -46,7 +46,45 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) =>
         `${i.ipProtocol} ${i.fromPort ?? "all"} to ${i.referencedSecurityGroupId ?? i.cidrIpv4}`,
     "random:index/randomPassword:RandomPassword": (i) => `${i.length} characters`,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (i) => alarmSummary(i),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": (i) => `composite ${i.alarmRule}${i.alarmActions?.length ? "" : ", no actions"}`,
+    "aws:cloudwatch/eventRule:EventRule": (i) => {
+        const p = describeJson(i.eventPattern ?? "{}");
+        return `${p["detail-type"]?.join(" ")}: ${JSON.stringify(p.detail ?? {})}`;
+    },
+    "aws:budgets/budget:Budget": (i) =>
+        `${i.limitAmount} ${i.limitUnit}/${i.timeUnit}, ${i.costFilters ? i.costFilters.map((f: any) => f.values.join(" ")).join(" ") : "whole account"}, notify ${(i.notifications ?? []).map((n: any) => `${n.notificationType} > ${n.threshold} %`).join(", ")}`,
+    "aws:sns/topic:Topic": (i) => `in ${i.region ?? "the stack's region"}`,
 };
+
+const OPERATORS: Record<string, string> = {
+    GreaterThanThreshold: ">",
+    GreaterThanOrEqualToThreshold: "≥",
+    LessThanThreshold: "<",
+    LessThanOrEqualToThreshold: "≤",
+    GreaterThanUpperThreshold: "> band",
+};
+
+/** "<metric or expression> <op> <threshold> over <n>×<period> s, missing <treatment>[, region][, no actions]". */
+function alarmSummary(i: any): string {
+    const what = i.metricQueries
+        ? (i.metricQueries.find((q: any) => q.returnData && q.expression)?.expression ?? "metric math")
+        : `${i.namespace} ${i.metricName} ${i.statistic ?? i.extendedStatistic}`;
+    const period = i.period ?? i.metricQueries?.find((q: any) => q.metric)?.metric?.period;
+    const window = `${i.datapointsToAlarm ?? i.evaluationPeriods} of ${i.evaluationPeriods}×${period} s`;
+    const threshold = i.threshold ?? "";
+    return `${what} ${OPERATORS[i.comparisonOperator] ?? i.comparisonOperator}${threshold === "" ? "" : ` ${threshold}`} in ${window}, missing ${i.treatMissingData}${i.region ? `, ${i.region}` : ""}${i.alarmActions?.length ? "" : ", no actions"}`;
+}
+
+/** "N alarms (M metric math, A anomaly, C composite; X without actions)", for the plan's header. */
+export function alarmCount(run: StackRun): string {
+    const metric = run.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const composite = run.resources.filter((r) => r.type === "aws:cloudwatch/compositeAlarm:CompositeAlarm");
+    const math = metric.filter((r) => r.inputs.metricQueries && !r.inputs.thresholdMetricId).length;
+    const anomaly = metric.filter((r) => r.inputs.thresholdMetricId).length;
+    const silent = [...metric, ...composite].filter((r) => !r.inputs.alarmActions?.length).length;
+    return `${metric.length + composite.length} alarms (${metric.length - math - anomaly} standard, ${math} metric math, ${anomaly} anomaly detection, ${composite.length} composite; ${silent} without actions: composite members and deployment rollback alarms)`;
+}
 
 export function summarize(r: RegisteredResource): string {
     const summary = SUMMARIES[r.type];
@@ -158,6 +196,8 @@ export function planReport(run: StackRun): string[] {
         ...notes,
         "",
         ...renderTree(run),
+        "",
+        alarmCount(run),
         "",
         `${run.resources.length} resources by type:`,
         ...countByType(run).map(([type, n]) => `  ${String(n).padStart(3)}  ${type}`),

@@ -40,4 +40,13 @@ export const PRICES = {
     logsIngestGb: 0.5,
     logsStorageGbMonth: 0.03,
     customMetricMonth: 0.3,
+    // CloudWatch alarms and dashboards (https://aws.amazon.com/cloudwatch/pricing/): a standard-resolution
+    // alarm is billed per metric it evaluates (a metric-math alarm per metric in its expression, an
+    // anomaly-detection alarm 3: the metric and the band's two bounds); a composite alarm per alarm.
+    alarmMetricMonth: 0.1,
+    anomalyAlarmMetrics: 3,
+    compositeAlarmMonth: 0.5,
+    dashboardMonth: 3,
+    /** CloudFront's additional distribution metrics: 8 metrics billed as custom metrics. */
+    cloudfrontAdditionalMetrics: 8,
 };
