@@ -1,10 +1,11 @@
 // Production guardrails: rules that apply only to production stacks (named prod or production,
-// or tagged onehub:production=true) — a WAF on the distribution and an Aurora cluster that
-// survives mistakes and an AZ loss. See docs/architecture.md#production.
+// or tagged onehub:production=true) — a WAF on the distribution, an Aurora cluster that
+// survives mistakes and an AZ loss, and alarms that tell someone when the master is down or
+// requests fail. See docs/architecture.md#production.
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isProductionStack } from "./helpers";
-import { MANDATORY, requireProduction, stackNameOf, see } from "./plumbing";
+import { isOneHubContainer, isProductionStack, nodeRole, parseContainers } from "./helpers";
+import { isAny, MANDATORY, requireProduction, stackNameOf, see, TARGET_GROUPS, taskDefinitionOf } from "./plumbing";
 
 /** Production keeps at least a week of point-in-time recovery. */
 export const MIN_PROD_BACKUP_DAYS = 7;
@@ -90,10 +91,70 @@ export const prodAuroraDeletionProtection: ResourceValidationPolicy = {
     }),
 };
 
+/** Metrics that tell whether the master serves: its healthy (or unhealthy) targets, its running tasks. */
+const AVAILABILITY_METRICS = ["HealthyHostCount", "UnHealthyHostCount", "RunningTaskCount"];
+/** Metrics of 5xx answers: the ALB's, the targets', CloudFront's. */
+const SERVER_ERROR_METRIC = /5XX|5xx|50[234]/;
+
+/** The metric names an alarm evaluates: its metric, or every metric of its metric math. */
+function alarmMetrics(props: Record<string, any>): string[] {
+    const queries: any[] = Array.isArray(props.metricQueries) ? props.metricQueries : [];
+    return [props.metricName, ...queries.map((q) => q?.metric?.metricName)].filter((m): m is string => typeof m === "string");
+}
+
+export const prodAlarmsWithActions: StackValidationPolicy = {
+    name: "prod-alarms-master-and-5xx",
+    description:
+        "In production stacks a CloudWatch alarm with an action watches the master's availability (healthy targets or running tasks of the master's target group or service), and one watches 5xx answers: nobody is told otherwise that the admin API is down or requests fail (onehub:monitoringEnabled)." +
+        see("production"),
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        if (!isProductionStack(stackNameOf(args), args.stackTags)) {
+            return args.notApplicable("applies only to production stacks");
+        }
+        const masters = args.resources.filter((r) => {
+            if (!r.isType(aws.ecs.Service)) {
+                return false;
+            }
+            const task = taskDefinitionOf(r, args.resources);
+            const containers = (task && parseContainers(task.props.containerDefinitions)?.filter(isOneHubContainer)) || [];
+            return containers.some((c) => nodeRole(c) === "master");
+        });
+        if (masters.length === 0) {
+            return args.notApplicable("no ECS service runs a OneHub master");
+        }
+        const alarms = args.resources.filter(
+            (r) => r.isType(aws.cloudwatch.MetricAlarm) && Array.isArray(r.props.alarmActions) && r.props.alarmActions.length > 0,
+        );
+        for (const master of masters) {
+            // What identifies the master in a metric: its target groups and the service itself.
+            const watched = [master, ...master.dependencies.filter((d) => isAny(d, TARGET_GROUPS))].map((r) => r.urn);
+            const names = [master.props.name].filter((n) => typeof n === "string" && n !== "");
+            const watches = alarms.some(
+                (a) =>
+                    alarmMetrics(a.props).some((m) => AVAILABILITY_METRICS.includes(m)) &&
+                    (a.dependencies.some((d) => watched.includes(d.urn)) || names.includes(a.props.dimensions?.ServiceName)),
+            );
+            if (!watches) {
+                report(
+                    `no alarm with an action watches ${master.name}'s availability (HealthyHostCount of its target group or RunningTaskCount of the service); enable onehub:monitoringEnabled`,
+                    master.urn,
+                );
+            }
+        }
+        if (!alarms.some((a) => alarmMetrics(a.props).some((m) => SERVER_ERROR_METRIC.test(m)))) {
+            report(
+                "no alarm with an action watches 5xx answers (HTTPCode_Target_5XX_Count, HTTPCode_ELB_5XX_Count or 502/503/504, CloudFront 5xxErrorRate); enable onehub:monitoringEnabled",
+            );
+        }
+    },
+};
+
 /** The production guardrails, in the order reports list them. */
 export const productionPolicies: Policies = [
     prodWafAttached,
     prodAuroraReaderInOtherAz,
     prodAuroraBackupRetention,
     prodAuroraDeletionProtection,
+    prodAlarmsWithActions,
 ];

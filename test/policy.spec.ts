@@ -1261,6 +1261,43 @@ const FIXTURES: Fixture[] = [
         fires: [],
     },
     {
+        policy: "prod-alarms-master-and-5xx",
+        title: "production with monitoring off (no alarm but the slaves' rollback alarms, which have no actions)",
+        base: "prod",
+        mutate: (run) => {
+            for (const r of run.resources.filter((x) => x.name.includes("-mon-"))) {
+                remove(run, r);
+            }
+        },
+        message: /no alarm with an action watches onehub-prod-master-service's availability/,
+    },
+    {
+        policy: "prod-alarms-master-and-5xx",
+        title: "production whose 5xx alarms notify nobody",
+        base: "prod",
+        mutate: (run) => {
+            for (const r of run.resources.filter(
+                (x) => x.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && /5xx|50[234]/.test(x.name),
+            )) {
+                r.inputs.alarmActions = [];
+            }
+        },
+        message: /no alarm with an action watches 5xx answers/,
+    },
+    {
+        policy: "prod-alarms-master-and-5xx",
+        title: "a master-availability alarm on another target group does not count",
+        base: "prod",
+        mutate: (run) => {
+            const alarm = res(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "-mon-master-down");
+            const slaveTg = res(run, "aws:lb/targetGroup:TargetGroup", "-slave-");
+            const masterTg = res(run, "aws:lb/targetGroup:TargetGroup", "-master-");
+            alarm.dependencies = alarm.dependencies.map((d) => (d === masterTg.urn ? slaveTg.urn : d));
+            remove(run, res(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "-mon-master-unhealthy-hosts"));
+        },
+        message: /availability/,
+    },
+    {
         policy: "prod-aurora-backup-retention",
         title: "3 days of backups in production",
         base: "prod",
@@ -1557,6 +1594,8 @@ describe("guardrail policy pack", () => {
                 idle,
                 [
                     ...PROD_POLICIES,
+                    // Not among PROD_POLICIES: the dev profile has the alarms, so it passes when tagged production.
+                    "prod-alarms-master-and-5xx",
                     "cloudfront-tls-minimum",
                     "waf-body-size-counted",
                     "waf-cloudfront-scope",
