@@ -19,5 +19,7 @@ export type { OneHubMasterServiceArgs } from "./services/oneHubMasterService";
 export { OneHubSlaveService } from "./services/oneHubSlaveService";
 export type { OneHubSlaveServiceArgs } from "./services/oneHubSlaveService";
 export type { OneHubServiceArgs } from "./services/serviceBase";
+export { OneHubMonitoring } from "./monitoring/oneHubMonitoring";
+export type { OneHubMonitoringArgs } from "./monitoring/oneHubMonitoring";
 export { InvalidArgumentError } from "./common/validation";
 export { vpcOriginZoneNames } from "./network/vpcChecks";

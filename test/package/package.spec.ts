@@ -105,6 +105,7 @@ describe("the npm package", function () {
             "OneHubCluster",
             "OneHubDatabase",
             "OneHubMasterService",
+            "OneHubMonitoring",
             "OneHubNetwork",
             "OneHubSecrets",
             "OneHubSlaveService",

@@ -21,6 +21,7 @@ describe("the multi-language component schema", function () {
             "onehub:index:OneHubCluster",
             "onehub:index:OneHubDatabase",
             "onehub:index:OneHubMasterService",
+            "onehub:index:OneHubMonitoring",
             "onehub:index:OneHubNetwork",
             "onehub:index:OneHubSecrets",
             "onehub:index:OneHubSlaveService",
@@ -58,6 +59,8 @@ describe("the multi-language component schema", function () {
             ["OneHubMasterService", "listenerArn"],
             ["OneHubSlaveService", "masterServiceName"],
             ["OneHubSlaveService", "databaseMaxConnections"],
+            ["OneHubMonitoring", "slaveTargetGroupArnSuffix"],
+            ["OneHubMonitoring", "databaseClusterIdentifier"],
         ]) {
             assert.notStrictEqual(inputs(token)[name].plain, true, `${token}.${name} must accept an output`);
         }
@@ -65,6 +68,8 @@ describe("the multi-language component schema", function () {
             ["OneHub", "azCount"],
             ["OneHubDatabase", "maxCapacity"],
             ["OneHubSlaveService", "maxCount"],
+            ["OneHubMonitoring", "slaveMaxCount"],
+            ["OneHubMonitoring", "monthlyBudgetUsd"],
         ]) {
             assert.strictEqual(inputs(token)[name].plain, true, `${token}.${name} is validated before registration, so plain`);
         }
