@@ -92,6 +92,12 @@ export const CONFIG_KEYS = {
     sessionSecret: "secret",
     userTokenSecret: "secret",
     hashidsSalt: "secret",
+    // Amazon Bedrock
+    bedrockAccess: "string",
+    bedrockRegions: "stringList",
+    bedrockModelArns: "stringList",
+    bedrockAccessKeySlots: "stringList",
+    bedrockVpcEndpoint: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

@@ -46,6 +46,14 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) =>
         `${i.ipProtocol} ${i.fromPort ?? "all"} to ${i.referencedSecurityGroupId ?? i.cidrIpv4}`,
     "random:index/randomPassword:RandomPassword": (i) => `${i.length} characters`,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (i) =>
+        `${i.vpcEndpointType} ${i.serviceName}, private DNS ${i.privateDnsEnabled}, ${i.subnetIds?.length} AZs`,
+    "aws:iam/user:User": (i) => `path ${i.path ?? "/"}, no console login`,
+    "aws:iam/userPolicy:UserPolicy": (i) => {
+        const statements: any[] = describeJson(i.policy).Statement;
+        return statements.map((st) => `${[st.Action].flat().join(" ")} on ${[st.Resource].flat().length} ARNs`).join("; ");
+    },
+    "aws:iam/accessKey:AccessKey": (i) => `${i.status ?? "Active"}, its secret in state (encrypted) and in the key slot's secrets`,
 };
 
 export function summarize(r: RegisteredResource): string {
