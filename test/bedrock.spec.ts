@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { OneHubBedrockEndpoint } from "../components/bedrock/oneHubBedrockEndpoint";
 import { OneHubBedrockAccess } from "../components/bedrock/oneHubBedrockAccess";
-import { parseLoad } from "../tools/cost";
+import { parseLoad, renderCost } from "../tools/cost";
 import { bedrockEndpointBreakEvenGb, costNotes, DEFAULT_LOAD, estimate } from "../tools/costModel";
 import {
     MOCK_VPC_ID,
@@ -441,6 +441,11 @@ describe("Amazon Bedrock: what the endpoint costs, and when it pays", () => {
             /^Bedrock VPC endpoint \(bedrockVpcEndpoint, off\): .* above 417 GB\/month .*~36\.5 M requests of 12 KB/,
         );
         assert.deepStrictEqual(costNotes(await stackRun("dev")), []);
+        const prod = await prodFull();
+        assert.match(
+            renderCost("prod", estimate(prod), DEFAULT_LOAD, costNotes(prod)),
+            /\n\nBedrock VPC endpoint \(on\): .*\n\nAssumptions:/,
+        );
     });
 
     it("takes --bedrock-share as a share from 0 to 1", () => {
