@@ -17,6 +17,15 @@ import { checkExistingVpc } from "./network/vpcChecks";
 import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
 import { OneHubMonitoring } from "./monitoring/oneHubMonitoring";
 import { checkMonitoringSettings, STACK_TAG } from "./monitoring/monitoringSettings";
+import { OneHubBedrockAccess } from "./bedrock/oneHubBedrockAccess";
+import { OneHubBedrockEndpoint } from "./bedrock/oneHubBedrockEndpoint";
+import {
+    BEDROCK_ACCESS_MODES,
+    checkAccessKeySlots,
+    checkBedrockRegions,
+    checkModelArns,
+    DEFAULT_ACCESS_KEY_SLOTS,
+} from "./bedrock/bedrockSettings";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -153,7 +162,35 @@ export interface OneHubArgs extends EdgeSettings {
     cloudfrontAdditionalMetrics?: boolean;
     /** The slaves roll a deployment back on unhealthy targets or ALB-generated 502/503. Default true. */
     slaveRollbackAlarms?: boolean;
+    /**
+     * Credentials for OneHub's Amazon Bedrock channel: "None" or "IamUser" — an IAM user that may
+     * only invoke `bedrockModelArns` (bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream,
+     * all OneHub calls), with an access key per slot of `bedrockAccessKeySlots`, each published per
+     * region of `bedrockRegions` as a Secrets Manager secret holding the channel key
+     * "region|AccessKeyId|SecretAccessKey". Default "None". See OneHubBedrockAccess.
+     */
+    bedrockAccess?: string;
+    /** With bedrockAccess "IamUser": the regions OneHub calls Bedrock in, at least one. Default []. See OneHubBedrockAccessArgs.regions. */
+    bedrockRegions?: string[];
+    /**
+     * With bedrockAccess "IamUser": the foundation-model and inference-profile ARNs the key may invoke.
+     * Default []: Anthropic's models in every region and this account's inference profiles.
+     * See OneHubBedrockAccessArgs.modelArns.
+     */
+    bedrockModelArns?: string[];
+    /** With bedrockAccess "IamUser": the access-key slots, from "a" and "b". Default ["a"]. See OneHubBedrockAccessArgs.accessKeySlots. */
+    bedrockAccessKeySlots?: string[];
+    /**
+     * An interface VPC endpoint for bedrock-runtime in the private subnets, with private DNS, that
+     * admits only the tasks on 443: Bedrock calls to the stack's region skip the NAT. An existing
+     * VPC needs DNS support and DNS hostnames and no other bedrock-runtime endpoint with private DNS
+     * (looked up at preview). Default false. See OneHubBedrockEndpoint.
+     */
+    bedrockVpcEndpoint?: boolean;
 }
+
+/** The name OneHub gives its Bedrock endpoint component (its own endpoint is exempt from the preview lookup). */
+export const bedrockEndpointName = (oneHubName: string) => `${oneHubName}-bedrock-vpce`;
 
 /**
  * Validates the arguments as a whole. `keyPrefix` names them in errors: "onehub:" when they come
@@ -241,6 +278,25 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
             `needs the tag ${STACK_TAG} in ${k("tags")} (the stack program sets it to <project>-<stack>): the budget filters on it`,
         );
     }
+
+    // ---- Amazon Bedrock ----
+    const bedrockAccess = checkOneOf(k("bedrockAccess"), args.bedrockAccess ?? "None", BEDROCK_ACCESS_MODES as readonly string[]);
+    const slots = args.bedrockAccessKeySlots ?? DEFAULT_ACCESS_KEY_SLOTS;
+    if (bedrockAccess === "IamUser") {
+        checkBedrockRegions(k("bedrockRegions"), args.bedrockRegions ?? [], true);
+        checkModelArns(k("bedrockModelArns"), args.bedrockModelArns ?? []);
+        checkAccessKeySlots(k("bedrockAccessKeySlots"), slots);
+    } else {
+        // Settings that would do nothing are a mistake, not a no-op.
+        for (const key of ["bedrockRegions", "bedrockModelArns"] as const) {
+            if ((args[key] ?? []).length > 0) {
+                fail(k(key), args[key], `needs ${k("bedrockAccess")} "IamUser"`);
+            }
+        }
+        if (JSON.stringify(slots) !== JSON.stringify(DEFAULT_ACCESS_KEY_SLOTS)) {
+            fail(k("bedrockAccessKeySlots"), slots, `needs ${k("bedrockAccess")} "IamUser"`);
+        }
+    }
 }
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
@@ -313,6 +369,15 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string | undefined>;
     /** The CloudWatch dashboard; undefined with monitoring off. */
     public readonly dashboardName: pulumi.Output<string | undefined>;
+    /** The IAM user of OneHub's Bedrock channel ("" without bedrockAccess "IamUser"). */
+    public readonly bedrockUserName: pulumi.Output<string>;
+    /**
+     * The Secrets Manager secrets holding OneHub's Bedrock channel keys, by "<slot>/<region>" ({}
+     * without bedrockAccess "IamUser"): ARNs only, never the values.
+     */
+    public readonly bedrockKeySecretArns: pulumi.Output<Record<string, string>>;
+    /** The Bedrock runtime endpoint's id ("" without bedrockVpcEndpoint). */
+    public readonly bedrockVpcEndpointId: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubArgs, opts?: pulumi.ComponentResourceOptions) {
         // The longest autonamed child is the master's target group, "<name>-master-tg" (≤ 32).
@@ -423,6 +488,25 @@ export class OneHub extends pulumi.ComponentResource {
             clusterName = cluster.clusterName;
         }
 
+        // ---- Amazon Bedrock: the channel's credentials, and a way to the runtime API that skips the NAT ----
+        const bedrock =
+            args.bedrockAccess === "IamUser"
+                ? new OneHubBedrockAccess(
+                      `${name}-bedrock`,
+                      {
+                          regions: args.bedrockRegions ?? [],
+                          modelArns: args.bedrockModelArns,
+                          accessKeySlots: args.bedrockAccessKeySlots,
+                          tags: args.tags,
+                      },
+                      parent,
+                  )
+                : undefined;
+        // Services attach themselves to it (an ingress rule each), as to the database.
+        const bedrockEndpoint = args.bedrockVpcEndpoint
+            ? new OneHubBedrockEndpoint(bedrockEndpointName(name), { vpcId, subnetIds: privateSubnetIds, tags: args.tags }, parent)
+            : undefined;
+
         const scaling = slaveScalingOf(args);
         const pools = poolsOf(args, (key) => `OneHub args.${key}`);
         const shared = {
@@ -448,6 +532,7 @@ export class OneHub extends pulumi.ComponentResource {
             databaseMaxConnections: database.maxConnections,
             logRetentionDays: args.logRetentionDays,
             tags: args.tags,
+            bedrockEndpointSecurityGroupId: bedrockEndpoint?.securityGroupId,
         };
         const master = new OneHubMasterService(
             `${name}-master`,
@@ -531,6 +616,9 @@ export class OneHub extends pulumi.ComponentResource {
         this.slaveLogGroupName = slave.logGroupName;
         this.alarmTopicArn = monitoring ? monitoring.topicArn : pulumi.output(undefined);
         this.dashboardName = monitoring ? monitoring.dashboardName : pulumi.output(undefined);
+        this.bedrockUserName = bedrock?.userName ?? pulumi.output("");
+        this.bedrockKeySecretArns = bedrock?.keySecretArns ?? pulumi.output<Record<string, string>>({});
+        this.bedrockVpcEndpointId = bedrockEndpoint?.endpointId ?? pulumi.output("");
         this.masterExecCommand = pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`;
         this.registerOutputs({
             url: this.url,
@@ -547,6 +635,9 @@ export class OneHub extends pulumi.ComponentResource {
             masterExecCommand: this.masterExecCommand,
             alarmTopicArn: this.alarmTopicArn,
             dashboardName: this.dashboardName,
+            bedrockUserName: this.bedrockUserName,
+            bedrockKeySecretArns: this.bedrockKeySecretArns,
+            bedrockVpcEndpointId: this.bedrockVpcEndpointId,
         });
     }
 }

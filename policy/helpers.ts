@@ -472,3 +472,32 @@ export function conditionWildcards(conditions: RuleCondition[] | undefined): num
     }
     return count;
 }
+
+/** The only Bedrock actions OneHub's Bedrock channel calls (components/bedrock/bedrockSettings.ts). */
+export const BEDROCK_INVOKE_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"] as const;
+
+/** True if an Allow statement reaches some Bedrock action ("bedrock:…", "*", "bedrock:*", a NotAction that leaves one). */
+export function grantsBedrock(statement: IamStatement): boolean {
+    return (
+        statement.effect === "Allow" &&
+        (statement.actions.some((a) => iamActionMatches(a.split(":")[0], "bedrock")) ||
+            (statement.notActions.length > 0 &&
+                !BEDROCK_INVOKE_ACTIONS.every((b) => statement.notActions.some((n) => iamActionMatches(n, b)))))
+    );
+}
+
+/**
+ * What an Allow statement grants beyond invoking models: every action that is not exactly one of
+ * BEDROCK_INVOKE_ACTIONS (wildcards included, "bedrock:InvokeModel*" too: a wildcard also grants what
+ * Bedrock adds later), and "NotAction" for a NotAction (it grants everything it does not list).
+ */
+export function beyondBedrockInvoke(statement: IamStatement): string[] {
+    if (statement.effect !== "Allow") {
+        return [];
+    }
+    const exact = BEDROCK_INVOKE_ACTIONS.map((a) => a.toLowerCase());
+    return [
+        ...statement.actions.filter((a) => !exact.includes(a.toLowerCase()) || /[*?]/.test(a)),
+        ...(statement.notActions.length > 0 ? ["NotAction"] : []),
+    ];
+}

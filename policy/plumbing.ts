@@ -221,3 +221,35 @@ export function attachedTo(role: PolicyResource, candidates: PolicyResource[], r
         return dependsOn.length === 1 && dependsOn[0].urn === role.urn;
     });
 }
+
+/**
+ * The resources that attach permissions to an IAM `principal`, a role or a user: for a role as
+ * `attachedTo`; for a user, an aws.iam.UserPolicy's or UserPolicyAttachment's `user` and an
+ * aws.iam.PolicyAttachment's `users`, by the user's id, name or ARN where known, else by the
+ * candidate's dependency on exactly one user.
+ */
+export function attachedToPrincipal(
+    principal: PolicyResource,
+    candidates: PolicyResource[],
+    resources: PolicyResource[],
+): PolicyResource[] {
+    if (principal.isType(aws.iam.Role)) {
+        return attachedTo(principal, candidates, resources);
+    }
+    const users = resources.filter((r) => r.isType(aws.iam.User));
+    const namesOf = (r: PolicyResource) =>
+        [known(() => r.props.id), known(() => r.props.name), known(() => r.props.arn)].filter((v): v is string => typeof v === "string");
+    const named = (c: PolicyResource) =>
+        [known(() => c.props.user), ...(known(() => c.props.users) ?? [])].filter((v): v is string => typeof v === "string");
+    return candidates.filter((c) => {
+        const refs = named(c);
+        if (refs.some((ref) => namesOf(principal).includes(ref))) {
+            return true;
+        }
+        if (refs.length === 0 || users.some((u) => refs.some((ref) => namesOf(u).includes(ref)))) {
+            return false;
+        }
+        const dependsOn = c.dependencies.filter((d) => d.isType(aws.iam.User));
+        return dependsOn.length === 1 && dependsOn[0].urn === principal.urn;
+    });
+}

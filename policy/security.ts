@@ -14,9 +14,12 @@ import { familiesCovered, isPublicCidr, parseCidr, WORLD } from "./cidr";
 import { CLOUDFRONT_ORIGIN_FACING_NAME, cloudFrontPrefixLists } from "./cloudfrontPrefixLists";
 import {
     allowsAction,
+    beyondBedrockInvoke,
+    BEDROCK_INVOKE_ACTIONS,
     credentialValueKind,
     ecsTaskTrustProblems,
     envOf,
+    grantsBedrock,
     iamStatements,
     isCredentialName,
     isOneHubContainer,
@@ -32,6 +35,7 @@ import {
 } from "./helpers";
 import {
     attachedTo,
+    attachedToPrincipal,
     containersOf,
     Ingress,
     ingressInto,
@@ -790,6 +794,92 @@ export const wafRulesNotInCountMode: ResourceValidationPolicy = {
     }),
 };
 
+/** AWS-managed policies that reach Bedrock: every one grants more than invoking models. */
+const MANAGED_BEDROCK_POLICIES = /^arn:aws[a-z-]*:iam::aws:policy\/(.*Bedrock.*|AdministratorAccess|PowerUserAccess)$/;
+
+export const bedrockInvokeOnly: StackValidationPolicy = {
+    name: "bedrock-invoke-only",
+    description:
+        `An IAM user or role that may call Amazon Bedrock may do nothing else: every Allow statement of its policies (inline, role and user policies, attached policies of the stack) grants exactly ${BEDROCK_INVOKE_ACTIONS.join(" and ")} — no bedrock:* or other wildcard, no other Bedrock or AWS action, no NotAction — and it gets no AWS-managed Bedrock policy (AmazonBedrockFullAccess, AmazonBedrockLimitedAccess, …). OneHub's Bedrock channel makes only those two calls, and its key sits in OneHub's database. A customer-managed policy of the stack that grants Bedrock is held to the same rule wherever it is attached.` +
+        see("secrets-stay-secret"),
+    enforcementLevel: MANDATORY,
+    validateStack: (args, report) => {
+        const principals = args.resources.filter((r) => r.isType(aws.iam.User) || r.isType(aws.iam.Role));
+        const customerPolicies = args.resources.filter((r) => r.isType(aws.iam.Policy));
+        if (principals.length === 0 && customerPolicies.length === 0) {
+            return args.notApplicable("no IAM user, role or policy in the stack");
+        }
+        const inline = args.resources.filter((r) => r.isType(aws.iam.RolePolicy) || r.isType(aws.iam.UserPolicy));
+        const attachments = args.resources.filter(
+            (r) => r.isType(aws.iam.RolePolicyAttachment) || r.isType(aws.iam.UserPolicyAttachment) || r.isType(aws.iam.PolicyAttachment),
+        );
+        type Document = { where: string; urn: string; document: unknown };
+        const checkDocuments = (label: string, documents: Document[], managed: { arn: string; urn: string }[]) => {
+            const read = documents.map((d) => ({ ...d, statements: iamStatements(d.document) ?? [] }));
+            const bedrock = read.some((d) => d.statements.some(grantsBedrock)) || managed.some((m) => MANAGED_BEDROCK_POLICIES.test(m.arn));
+            if (!bedrock) {
+                return;
+            }
+            for (const { where, urn, statements } of read) {
+                for (const statement of statements) {
+                    const beyond = beyondBedrockInvoke(statement);
+                    if (beyond.length > 0) {
+                        const wildcard = beyond.some(
+                            (a) => a === "*" || a === "NotAction" || (/[*?]/.test(a) && a.toLowerCase().startsWith("bed")),
+                        );
+                        report(
+                            `${label}: ${where} allows ${quoted(beyond)}${wildcard ? ", which covers every Bedrock action" : ""}; a principal that calls Bedrock may only invoke models (${BEDROCK_INVOKE_ACTIONS.join(", ")}, by name)`,
+                            urn,
+                        );
+                    }
+                }
+            }
+            for (const { arn, urn } of managed) {
+                report(`${label} gets ${arn}, which grants more than invoking models; keep only the invoke-only policy`, urn);
+            }
+        };
+        const covered = new Set<string>();
+        for (const principal of principals) {
+            const kind = principal.isType(aws.iam.User) ? "user" : "role";
+            const documents: Document[] = [
+                ...(kind === "role" ? (principal.props.inlinePolicies ?? []) : []).map((p: { name?: string; policy?: unknown }) => ({
+                    where: `inline policy ${p.name ?? ""}`.trim(),
+                    urn: principal.urn,
+                    document: p.policy,
+                })),
+                ...attachedToPrincipal(principal, inline, args.resources).map((p) => ({
+                    where: `${kind} policy ${p.name}`,
+                    urn: p.urn,
+                    document: p.props.policy,
+                })),
+            ];
+            const managed: { arn: string; urn: string }[] = (kind === "role" ? (principal.props.managedPolicyArns ?? []) : []).map(
+                (arn: string) => ({ arn, urn: principal.urn }),
+            );
+            for (const attachment of attachedToPrincipal(principal, attachments, args.resources)) {
+                const arn = String(known(() => attachment.props.policyArn) ?? "");
+                const policy =
+                    customerPolicies.find((p) => known(() => p.props.arn) === arn) ??
+                    (() => {
+                        const deps = attachment.dependencies.filter((d) => d.isType(aws.iam.Policy));
+                        return deps.length === 1 ? deps[0] : undefined;
+                    })();
+                if (policy) {
+                    covered.add(policy.urn);
+                    documents.push({ where: `policy ${policy.name}`, urn: attachment.urn, document: policy.props.policy });
+                } else {
+                    managed.push({ arn, urn: attachment.urn });
+                }
+            }
+            checkDocuments(`${principal.name} (IAM ${kind})`, documents, managed);
+        }
+        // A customer policy attached outside the stack (or not yet): the same rule, on its own.
+        for (const policy of customerPolicies.filter((p) => !covered.has(p.urn))) {
+            checkDocuments(policy.name, [{ where: "its document", urn: policy.urn, document: policy.props.policy }], []);
+        }
+    },
+};
+
 /** The security guardrails, in the order reports list them. */
 export const securityPolicies: Policies = [
     noWorldOpenIngress,
@@ -807,6 +897,7 @@ export const securityPolicies: Policies = [
     ecsRolesTrustOnlyEcsTasks,
     taskRoleNoSecretAccess,
     taskRoleNotExecutionRole,
+    bedrockInvokeOnly,
     cloudFrontViewerHttps,
     cloudFrontTlsMinimum,
     wafCloudFrontScope,

@@ -101,6 +101,12 @@ export const CONFIG_KEYS = {
     costAnomalyMonitorArn: "string",
     cloudfrontAdditionalMetrics: "boolean",
     slaveRollbackAlarms: "boolean",
+    // Amazon Bedrock
+    bedrockAccess: "string",
+    bedrockRegions: "stringList",
+    bedrockModelArns: "stringList",
+    bedrockAccessKeySlots: "stringList",
+    bedrockVpcEndpoint: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

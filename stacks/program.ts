@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OneHub, OneHubArgs } from "../components/oneHub";
+import { bedrockEndpointName, OneHub, OneHubArgs } from "../components/oneHub";
 import { checkExistingVpc, vpcOriginZoneNames } from "../components/network/vpcChecks";
+import { bedrockEndpointTagValue, checkBedrockAccount, checkBedrockEndpointVpc } from "../components/bedrock/bedrockChecks";
 import { CONFIG_NAMESPACE, loadConfig } from "./config";
 
 /**
@@ -21,7 +22,30 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
     } else {
         args.availabilityZoneNames = await vpcOriginZoneNames(key("azCount"), args.azCount ?? 2);
     }
-    const onehub = new OneHub(`onehub-${pulumi.getStack()}`, args);
+    const name = `onehub-${pulumi.getStack()}`;
+    if (args.bedrockAccess === "IamUser") {
+        await checkBedrockAccount(
+            { regions: key("bedrockRegions"), modelArns: key("bedrockModelArns") },
+            args.bedrockRegions ?? [],
+            args.bedrockModelArns ?? [],
+        );
+    }
+    if (args.bedrockVpcEndpoint && args.existingVpcId) {
+        // A created VPC has DNS support and hostnames and no endpoint but ours.
+        await checkBedrockEndpointVpc(
+            { vpcId: key("existingVpcId"), subnetIds: key("existingPrivateSubnetIds") },
+            args.existingVpcId,
+            args.existingPrivateSubnetIds ?? [],
+            bedrockEndpointTagValue(bedrockEndpointName(name)),
+        );
+    }
+    const onehub = new OneHub(name, args);
+    const bedrock = {
+        ...(args.bedrockAccess === "IamUser"
+            ? { bedrockUserName: onehub.bedrockUserName, bedrockKeySecretArns: onehub.bedrockKeySecretArns }
+            : {}),
+        ...(args.bedrockVpcEndpoint ? { bedrockVpcEndpointId: onehub.bedrockVpcEndpointId } : {}),
+    };
     return {
         url: onehub.url,
         distributionId: onehub.distributionId,
@@ -37,5 +61,7 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
         masterExecCommand: onehub.masterExecCommand,
         alarmTopicArn: onehub.alarmTopicArn,
         dashboardName: onehub.dashboardName,
+        // Only with Bedrock on; secret ARNs, never values.
+        ...bedrock,
     };
 }

@@ -40,6 +40,8 @@ const T = {
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     role: "aws:iam/role:Role",
     iamPolicy: "aws:iam/policy:Policy",
+    user: "aws:iam/user:User",
+    userPolicy: "aws:iam/userPolicy:UserPolicy",
     cdn: "aws:cloudfront/distribution:Distribution",
     waf: "aws:wafv2/webAcl:WebAcl",
     scaling: "aws:appautoscaling/target:Target",
@@ -1503,7 +1505,87 @@ const FIXTURES: Fixture[] = [
         mutate: (run) => editContainers(run, BOTH, (c) => (c.image = `ghcr.io/martialbe/one-api:latest@sha256:${"a".repeat(64)}`)),
         fires: [],
     },
+    // ---- Amazon Bedrock ----
+    {
+        policy: "bedrock-invoke-only",
+        title: "a Bedrock user allowed bedrock:*",
+        base: "dev",
+        mutate: (run) => addBedrockUser(run, allow("bedrock:*", "*")),
+        message: /ops-bedrock \(IAM user\): user policy ops-bedrock-invoke allows "bedrock:\*", which covers every Bedrock action/,
+    },
+    {
+        policy: "bedrock-invoke-only",
+        title: "a Bedrock user that may also read S3",
+        base: "dev",
+        mutate: (run) => addBedrockUser(run, allow([...BEDROCK_INVOKE, "s3:GetObject"], "*")),
+        message: /allows "s3:GetObject"; a principal that calls Bedrock may only invoke models/,
+    },
+    {
+        policy: "bedrock-invoke-only",
+        title: "an invoke-only Bedrock user with a second policy for SQS",
+        base: "prod",
+        mutate: (run) => {
+            const user = addBedrockUser(run, allow(BEDROCK_INVOKE, BEDROCK_MODELS));
+            add(run, T.userPolicy, "ops-bedrock-queue", { user: user.name, policy: allow("sqs:SendMessage", "*") }, [user.urn]);
+        },
+        message: /user policy ops-bedrock-queue allows "sqs:SendMessage"/,
+    },
+    {
+        policy: "bedrock-invoke-only",
+        title: "bedrock:InvokeModel* (a wildcard also grants what Bedrock adds later) in a role's inline policy",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.role, "-master-gate-role").inputs.inlinePolicies = [
+                { name: "llm", policy: allow("bedrock:InvokeModel*", BEDROCK_MODELS) },
+            ];
+        },
+        message: /\(IAM role\): inline policy llm allows "bedrock:InvokeModel\*", which covers every Bedrock action/,
+    },
+    {
+        policy: "bedrock-invoke-only",
+        title: "AmazonBedrockFullAccess attached to a task role",
+        base: "dev",
+        mutate: (run) => {
+            const role = res(run, T.role, "-master-task");
+            add(
+                run,
+                T.attachment,
+                "bedrock-full",
+                { role: `${role.name}-id`, policyArn: "arn:aws:iam::aws:policy/AmazonBedrockFullAccess" },
+                [role.urn],
+            );
+        },
+        message: /gets arn:aws:iam::aws:policy\/AmazonBedrockFullAccess, which grants more than invoking models/,
+    },
+    {
+        policy: "bedrock-invoke-only",
+        title: "a customer policy (attached outside the stack) that may also list Bedrock's models",
+        base: "dev",
+        mutate: (run) => add(run, T.iamPolicy, "llm-access", { policy: allow([...BEDROCK_INVOKE, "bedrock:ListFoundationModels"], "*") }),
+        message: /^llm-access: its document allows "bedrock:ListFoundationModels"/,
+    },
+    {
+        policy: "bedrock-invoke-only",
+        title: "a user that may invoke exactly the two actions, by name, on named models passes",
+        base: "prod",
+        mutate: (run) => addBedrockUser(run, allow(BEDROCK_INVOKE, BEDROCK_MODELS)),
+        fires: [],
+    },
 ];
+
+/** OneHub's Bedrock channel's only actions, and a foundation model and profile to grant them on. */
+const BEDROCK_INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+const BEDROCK_MODELS = [
+    "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+];
+
+/** Adds an IAM user "ops-bedrock" with the user policy "ops-bedrock-invoke" holding `document`. */
+function addBedrockUser(run: Run, document: string): RegisteredResource {
+    const user = add(run, T.user, "ops-bedrock", { path: "/onehub/" });
+    add(run, T.userPolicy, "ops-bedrock-invoke", { user: user.name, policy: document }, [user.urn]);
+    return user;
+}
 
 const fired = (results: PolicyResult[]) =>
     results

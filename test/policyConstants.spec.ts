@@ -13,7 +13,15 @@ import {
     HEALTH_CHECK_PATH as COMPONENT_HEALTH_CHECK_PATH,
     REQUIRED_SECRETS as COMPONENT_REQUIRED_SECRETS,
 } from "../components/services/serviceBase";
-import { floatingImageReason, isCredentialName, REQUIRED_SECRETS } from "../policy/helpers";
+import {
+    BEDROCK_INVOKE_ACTIONS,
+    beyondBedrockInvoke,
+    floatingImageReason,
+    iamStatements,
+    isCredentialName,
+    REQUIRED_SECRETS,
+} from "../policy/helpers";
+import { BEDROCK_INVOKE_ACTIONS as COMPONENT_BEDROCK_ACTIONS } from "../components/bedrock/bedrockSettings";
 import {
     ALL_VIEWER_EXCEPT_HOST_HEADER,
     CACHED_ERROR_CODES,
@@ -128,6 +136,12 @@ describe("policy pack constants agree with the components", () => {
 
     it("the secrets every OneHub node reads", () => {
         assert.deepStrictEqual([...REQUIRED_SECRETS], COMPONENT_REQUIRED_SECRETS);
+    });
+
+    it("the Bedrock actions: the pack allows a Bedrock principal exactly the actions the channel's user gets", () => {
+        assert.deepStrictEqual([...BEDROCK_INVOKE_ACTIONS], [...COMPONENT_BEDROCK_ACTIONS]);
+        const [statement] = iamStatements({ Statement: [{ Effect: "Allow", Action: [...COMPONENT_BEDROCK_ACTIONS], Resource: "*" }] })!;
+        assert.deepStrictEqual(beyondBedrockInvoke(statement), []);
     });
 
     it("the health-check path", () => {

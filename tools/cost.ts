@@ -1,6 +1,6 @@
 // `npm run cost -- <stack> [--requests N] [--request-kb N] [--response-kb N] [--gb-out N]
 // [--rps-per-vcpu N]`: monthly and daily cost of a stack at idle and under a stated load.
-import { ASSUMPTIONS, CostLine, DEFAULT_LOAD, estimate, Load, totals } from "./costModel";
+import { ASSUMPTIONS, CostLine, costNotes, DEFAULT_LOAD, estimate, Load, totals } from "./costModel";
 import { knownStacks, placeholderNotes, runStack } from "./offlineStack";
 import { DAYS_PER_MONTH, PRICES_AS_OF } from "./pricing";
 
@@ -10,6 +10,7 @@ const FLAGS: Record<string, keyof Load> = {
     "--response-kb": "responseKb",
     "--gb-out": "gbOut",
     "--rps-per-vcpu": "rpsPerVcpu",
+    "--bedrock-share": "bedrockShare",
 };
 
 /** Parses the CLI flags over the default load; an unknown flag or a bad number is an error. */
@@ -26,6 +27,9 @@ export function parseLoad(args: string[]): Load {
                 `${args[i]} = ${JSON.stringify(args[i + 1] ?? null)} is invalid: must be a number ≥ 0${key === "rpsPerVcpu" ? " (and not 0)" : ""}`,
             );
         }
+        if (key === "bedrockShare" && value > 1) {
+            throw new Error(`${args[i]} = ${JSON.stringify(args[i + 1])} is invalid: must be a share from 0 to 1`);
+        }
         load[key] = value;
     }
     return load;
@@ -33,7 +37,7 @@ export function parseLoad(args: string[]): Load {
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
-export function renderCost(stack: string, lines: CostLine[], load: Load): string {
+export function renderCost(stack: string, lines: CostLine[], load: Load, notes: string[] = []): string {
     const t = totals(lines);
     const width = Math.max(...lines.map((l) => l.item.length));
     const out = [
@@ -45,6 +49,7 @@ export function renderCost(stack: string, lines: CostLine[], load: Load): string
         ...lines.map((l) => `${l.item.padEnd(width)}  ${usd(l.idle).padStart(11)}  ${usd(l.load).padStart(11)}  ${l.detail}`),
         `${"total per month".padEnd(width)}  ${usd(t.idleMonth).padStart(11)}  ${usd(t.loadMonth).padStart(11)}`,
         `${"total per day".padEnd(width)}  ${usd(t.idleDay).padStart(11)}  ${usd(t.loadDay).padStart(11)}  (${DAYS_PER_MONTH.toFixed(2)} days a month)`,
+        ...(notes.length > 0 ? ["", ...notes] : []),
         "",
         "Assumptions:",
         ...ASSUMPTIONS.map((a) => `  - ${a}`),
@@ -75,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
     for (const note of placeholderNotes(run, "estimate")) {
         console.log(note);
     }
-    console.log(renderCost(stack, estimate(run, load), load));
+    console.log(renderCost(stack, estimate(run, load), load, costNotes(run, load)));
 }
 
 if (require.main === module) {

@@ -24,6 +24,8 @@ export interface Load {
     ioPerRequest: number;
     /** CloudWatch log volume per request, KB. */
     logKbPerRequest: number;
+    /** Share (0–1) of the upstream traffic that goes to Bedrock in the stack's region (a Bedrock endpoint carries it instead of the NAT). */
+    bedrockShare: number;
 }
 
 export const DEFAULT_LOAD: Load = {
@@ -34,6 +36,7 @@ export const DEFAULT_LOAD: Load = {
     acuPerRps: 0.05,
     ioPerRequest: 10,
     logKbPerRequest: 1,
+    bedrockShare: 0,
 };
 
 export const IDLE: Load = { ...DEFAULT_LOAD, requestsPerMonth: 0, gbOut: 0 };
@@ -49,6 +52,7 @@ export const ASSUMPTIONS = [
     "Container Insights: billed per metric per dimension set — 12 for the cluster, 15 per service, 10 per task family (Fargate; the ECS Container Insights metrics table) — at the custom-metric price.",
     "Monitoring: $0.10 per alarm metric (metric math: each metric in it; anomaly detection: 3), $0.50 per composite alarm, $3 per dashboard (the free tier of 10 alarms and 3 dashboards per account is not subtracted); SNS e-mail, ECS events on the default bus and a budget without actions cost nothing.",
     "Idle logs: ~10 health-check log lines per task per minute, 200 bytes each.",
+    "Bedrock: --bedrock-share of the upstream traffic goes to Bedrock in the stack's region; with a Bedrock VPC endpoint it skips the NAT (other regions still pass it).",
 ];
 
 export interface CostLine {
@@ -166,14 +170,27 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     const lines: CostLine[] = [];
 
     const nats = natGatewayCount(run);
+    const endpointAzs = bedrockEndpointAzs(run);
+    // What a Bedrock endpoint carries no longer passes the NAT.
+    const natGb = (r: Rates) => r.gbThroughput * (endpointAzs > 0 ? 1 - load.bedrockShare : 1);
     lines.push(
         both(
             "NAT gateways",
             `${nats} × hours + GB processed`,
-            (r) => nats * HOURS_PER_MONTH * PRICES.natGatewayHour + (nats ? r.gbThroughput * PRICES.natGatewayGb : 0),
+            (r) => nats * HOURS_PER_MONTH * PRICES.natGatewayHour + (nats ? natGb(r) * PRICES.natGatewayGb : 0),
         ),
     );
     lines.push(both("Public IPv4 (NAT)", `${nats} address(es)`, () => nats * HOURS_PER_MONTH * PRICES.publicIpv4Hour));
+
+    if (endpointAzs > 0) {
+        lines.push(
+            both(
+                "Bedrock VPC endpoint",
+                `${endpointAzs} AZ(s) × hours + GB processed (${Math.round(load.bedrockShare * 100)} % of upstream traffic)`,
+                (r) => endpointAzs * HOURS_PER_MONTH * PRICES.vpcEndpointAzHour + r.gbThroughput * load.bedrockShare * PRICES.vpcEndpointGb,
+            ),
+        );
+    }
 
     const albs = ofType(run, "aws:lb/loadBalancer:LoadBalancer").length;
     lines.push(
@@ -324,4 +341,51 @@ export function totals(lines: CostLine[]): { idleMonth: number; loadMonth: numbe
     const idleMonth = lines.reduce((n, l) => n + l.idle, 0);
     const loadMonth = lines.reduce((n, l) => n + l.load, 0);
     return { idleMonth, loadMonth, idleDay: idleMonth / DAYS_PER_MONTH, loadDay: loadMonth / DAYS_PER_MONTH };
+}
+
+const BEDROCK_RUNTIME = /^com\.amazonaws\.[a-z0-9-]+\.bedrock-runtime$/;
+
+/** Availability Zones the stack's Bedrock runtime endpoints are billed for (0 without one). */
+export function bedrockEndpointAzs(run: StackRun): number {
+    return ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint")
+        .filter((e) => BEDROCK_RUNTIME.test(String(e.inputs.serviceName ?? "")))
+        .reduce((n, e) => n + (e.inputs.subnetIds?.length ?? 0), 0);
+}
+
+/** The Availability Zones a new VPC spans (what an endpoint in its private subnets would be billed for). */
+function vpcAzs(run: StackRun): number {
+    const vpc = ofType(run, "awsx:ec2:Vpc")[0];
+    return vpc?.inputs.availabilityZoneNames?.length ?? vpc?.inputs.numberOfAvailabilityZones ?? 0;
+}
+
+/**
+ * The Bedrock traffic per month above which an endpoint in `azs` zones costs less than NAT
+ * processing: its hours ÷ what each GB saves (NAT processing minus endpoint processing).
+ */
+export function bedrockEndpointBreakEvenGb(azs: number): number {
+    return (azs * HOURS_PER_MONTH * PRICES.vpcEndpointAzHour) / (PRICES.natGatewayGb - PRICES.vpcEndpointGb);
+}
+
+/**
+ * Notes the cost report prints after the table: for a stack with a Bedrock endpoint, or Bedrock
+ * credentials without one, the Bedrock traffic at which the endpoint pays for itself.
+ */
+export function costNotes(run: StackRun, load: Load = DEFAULT_LOAD): string[] {
+    const endpointAzs = bedrockEndpointAzs(run);
+    const bedrockUser = ofType(run, "aws:iam/userPolicy:UserPolicy").some((p) => String(p.inputs.policy ?? "").includes("bedrock:Invoke"));
+    if (endpointAzs === 0 && !bedrockUser) {
+        return [];
+    }
+    const azs = endpointAzs || vpcAzs(run);
+    if (natGatewayCount(run) === 0 || azs === 0) {
+        return ["Bedrock VPC endpoint: the stack has no NAT gateway of its own here, so the estimate cannot compare the two."];
+    }
+    const gb = bedrockEndpointBreakEvenGb(azs);
+    const requests = (gb * KB_PER_GB) / (load.requestKb + load.responseKb);
+    const endpointMonth = azs * HOURS_PER_MONTH * PRICES.vpcEndpointAzHour;
+    return [
+        `Bedrock VPC endpoint ${endpointAzs ? "(on)" : "(bedrockVpcEndpoint, off)"}: $${endpointMonth.toFixed(2)}/month for ${azs} AZ(s) + $${PRICES.vpcEndpointGb}/GB, ` +
+            `against $${PRICES.natGatewayGb}/GB of NAT processing: it pays for itself above ${Math.round(gb)} GB/month of Bedrock traffic ` +
+            `to the stack's region (~${(requests / 1e6).toFixed(1)} M requests of ${load.requestKb + load.responseKb} KB).`,
+    ];
 }

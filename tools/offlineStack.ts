@@ -24,6 +24,18 @@ export const MOCK_ZONES = {
 /** The VPC every mock subnet belongs to, and one with no internet gateway attached. */
 export const MOCK_VPC_ID = "vpc-0123456789abcdef0";
 export const MOCK_VPC_WITHOUT_IGW = "vpc-0000000000000dead";
+/** A VPC without DNS hostnames, and one that already has a bedrock-runtime endpoint with private DNS. */
+export const MOCK_VPC_WITHOUT_DNS_HOSTNAMES = "vpc-00000000000000d75";
+export const MOCK_VPC_WITH_BEDROCK_ENDPOINT = "vpc-000000000000bed70";
+/**
+ * A VPC with two bedrock-runtime endpoints: the dev stack's own (tagged as OneHubBedrockEndpoint
+ * tags it, with private DNS) and another one without private DNS.
+ */
+export const MOCK_VPC_WITH_DEV_BEDROCK_ENDPOINT = "vpc-000000000000bed71";
+const DEV_BEDROCK_ENDPOINT_TAG = "onehub/dev/onehub-dev-bedrock-vpce";
+const BEDROCK_TEST_VPCS = [MOCK_VPC_WITHOUT_DNS_HOSTNAMES, MOCK_VPC_WITH_BEDROCK_ENDPOINT, MOCK_VPC_WITH_DEV_BEDROCK_ENDPOINT];
+/** The partition's regions (ec2:DescribeRegions with all regions), as the mock account sees them. */
+export const MOCK_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-west-1", "ap-northeast-1", "ap-southeast-2"];
 /** The marker Pulumi's wire format puts on secret values. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -520,6 +532,11 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
             return { ...base, fqdn: inputs.name };
         case "aws:wafv2/webAcl:WebAcl":
             return { ...base, arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${name}/0123` };
+        case "aws:iam/accessKey:AccessKey":
+            // Its id is the access key id (see mockId); the secret exists only at creation, in state.
+            return { ...base, secret: `mock-secret-access-key-of-${name}`, status: inputs.status ?? "Active" };
+        case "aws:iam/user:User":
+            return { ...base, arn: `arn:aws:iam::${ACCOUNT}:user${inputs.path ?? "/"}${name}` };
         case "aws:acm/certificate:Certificate":
             return {
                 ...base,
@@ -535,6 +552,14 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
         default:
             return base;
     }
+}
+
+/** A resource's id: `<name>-id`, or what AWS's ids look like where the program reads them. */
+function mockId(type: string, name: string): string {
+    if (type === "aws:iam/accessKey:AccessKey") {
+        return `AKIA${createHash("sha256").update(name).digest("hex").slice(0, 16).toUpperCase()}`;
+    }
+    return `${name}-id`;
 }
 
 /** The mock's version id of a secret value: a new value is a new version, as in Secrets Manager. */
@@ -554,14 +579,16 @@ function mockPassword(length: number, specials: string): string {
 function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
     switch (token) {
         case "aws:ec2/getSubnet:getSubnet": {
-            // The first digit of a mock subnet id is its zone's index; 9 marks a subnet of another VPC.
+            // The first digit of a mock subnet id is its zone's index; 9 marks a subnet of another VPC,
+            // and an id ending in the last four characters of one of the Bedrock test VPCs is in that VPC.
             const digit = Number(/\d/.exec(inputs.id ?? "")?.[0] ?? 0);
             const zone = digit % MOCK_ZONES.names.length;
+            const bedrockVpc = BEDROCK_TEST_VPCS.find((vpc) => String(inputs.id ?? "").endsWith(vpc.slice(-4)));
             return {
                 ...inputs,
                 availabilityZone: MOCK_ZONES.names[zone],
                 availabilityZoneId: MOCK_ZONES.zoneIds[zone],
-                vpcId: digit === 9 ? "vpc-0999999999999999f" : MOCK_VPC_ID,
+                vpcId: bedrockVpc ?? (digit === 9 ? "vpc-0999999999999999f" : MOCK_VPC_ID),
             };
         }
         case "aws:ec2/getInternetGateway:getInternetGateway": {
@@ -583,9 +610,51 @@ function mockCall(token: string, inputs: Record<string, any>): Record<string, an
             return { ...inputs, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${inputs.clusterName}`, id: inputs.clusterName };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { ...MOCK_ZONES, id: REGION };
+        case "aws:index/getRegions:getRegions":
+            return { names: MOCK_REGIONS, id: "aws" };
+        case "aws:ec2/getVpc:getVpc":
+            return {
+                ...inputs,
+                enableDnsSupport: true,
+                enableDnsHostnames: inputs.id !== MOCK_VPC_WITHOUT_DNS_HOSTNAMES,
+                cidrBlock: "10.0.0.0/16",
+            };
+        case "aws:ec2/getVpcEndpoint:getVpcEndpoint": {
+            // Like terraform-provider-aws's singular data source: an error unless exactly one matches.
+            const tagFilter = (inputs.filters ?? []).find((f: any) => String(f.name).startsWith("tag:"));
+            if (inputs.vpcId === MOCK_VPC_WITH_BEDROCK_ENDPOINT && !tagFilter) {
+                return { ...inputs, id: "vpce-0123456789abcdef0", privateDnsEnabled: true, tags: {} };
+            }
+            if (inputs.vpcId === MOCK_VPC_WITH_DEV_BEDROCK_ENDPOINT) {
+                if (!tagFilter) {
+                    throw invokeError(
+                        token,
+                        "multiple EC2 VPC Endpoints matched; use additional constraints to reduce matches to a single EC2 VPC Endpoint",
+                    );
+                }
+                if (tagFilter.values?.[0] === DEV_BEDROCK_ENDPOINT_TAG) {
+                    return {
+                        ...inputs,
+                        id: "vpce-0000000000000d0e0",
+                        privateDnsEnabled: true,
+                        tags: { "onehub:bedrock-endpoint": DEV_BEDROCK_ENDPOINT_TAG },
+                    };
+                }
+            }
+            throw invokeError(token, "no matching EC2 VPC Endpoint found");
+        }
         default:
             return inputs;
     }
+}
+
+/**
+ * A failed invoke as the engine reports it: the SDK rejects with `err.details`, which holds the
+ * provider's reason on a line after the engine's own.
+ */
+function invokeError(token: string, reason: string): Error {
+    const details = `invocation of ${token} returned an error: invoking ${token}: 1 error occurred:\n\t* ${reason}\n\n`;
+    return Object.assign(new Error(details), { details });
 }
 
 /** Paths of the values wrapped as secrets in a serialized property map. */
@@ -628,7 +697,7 @@ async function run(stack: string, options: RunOptions, program?: StackProgram): 
     lastRun = resources;
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: `${args.name}-id`, state: mockOutputs(args.type, args.name, args.inputs) }),
+            newResource: (args) => ({ id: mockId(args.type, args.name), state: mockOutputs(args.type, args.name, args.inputs) }),
             call: (args) => mockCall(args.token, args.inputs),
         },
         PROJECT,

@@ -55,6 +55,14 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:budgets/budget:Budget": (i) =>
         `${i.limitAmount} ${i.limitUnit}/${i.timeUnit}, ${i.costFilters ? i.costFilters.map((f: any) => f.values.join(" ")).join(" ") : "whole account"}, notify ${(i.notifications ?? []).map((n: any) => `${n.notificationType} > ${n.threshold} %`).join(", ")}`,
     "aws:sns/topic:Topic": (i) => `in ${i.region ?? "the stack's region"}`,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (i) =>
+        `${i.vpcEndpointType} ${i.serviceName}, private DNS ${i.privateDnsEnabled}, ${i.subnetIds?.length} AZs`,
+    "aws:iam/user:User": (i) => `path ${i.path ?? "/"}, no console login`,
+    "aws:iam/userPolicy:UserPolicy": (i) => {
+        const statements: any[] = describeJson(i.policy).Statement;
+        return statements.map((st) => `${[st.Action].flat().join(" ")} on ${[st.Resource].flat().length} ARNs`).join("; ");
+    },
+    "aws:iam/accessKey:AccessKey": (i) => `${i.status ?? "Active"}, its secret in state (encrypted) and in the key slot's secrets`,
 };
 
 const OPERATORS: Record<string, string> = {

@@ -8,6 +8,7 @@
 //   https://aws.amazon.com/waf/pricing/
 //   https://aws.amazon.com/secrets-manager/pricing/
 //   https://aws.amazon.com/cloudwatch/pricing/        logs, custom metrics (Container Insights)
+//   https://aws.amazon.com/privatelink/pricing/       interface endpoints: per endpoint per AZ-hour, per GB processed (first PB)
 
 export const PRICES_AS_OF = "2025-11, us-east-1 list prices";
 export const REGION = "us-east-1";
@@ -49,4 +50,6 @@ export const PRICES = {
     dashboardMonth: 3,
     /** CloudFront's additional distribution metrics: 8 metrics billed as custom metrics. */
     cloudfrontAdditionalMetrics: 8,
+    vpcEndpointAzHour: 0.01,
+    vpcEndpointGb: 0.01,
 };

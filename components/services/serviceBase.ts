@@ -8,6 +8,7 @@ import { checkPoolFits } from "../database/connectionBudget";
 import { DB_PORT } from "../database/oneHubDatabase";
 import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
+import { BEDROCK_ENDPOINT_PORT } from "../bedrock/bedrockSettings";
 
 export const CONTAINER_NAME = "onehub";
 const CONTAINER_PORT = 3000;
@@ -104,6 +105,11 @@ export interface OneHubServiceArgs {
     environment?: Record<string, string>;
     /** Tags for every resource. */
     tags?: Record<string, string>;
+    /**
+     * The Bedrock runtime endpoint's security group (OneHubBedrockEndpoint.securityGroupId): the
+     * service allows itself in on 443, so OneHub's Bedrock calls reach the endpoint. Default: none.
+     */
+    bedrockEndpointSecurityGroupId?: pulumi.Input<string>;
 }
 
 /**
@@ -209,8 +215,9 @@ interface ServiceBase {
     taskRole: aws.iam.Role;
     /**
      * What the ECS service must wait for besides its task definition: the listener rules (a target
-     * group must be on a listener), the security-group rules its tasks need (ALB in, database and
-     * internet out) and the execution role's policy (secrets and logs at task start).
+     * group must be on a listener), the security-group rules its tasks need (ALB in, database,
+     * internet and, with one, the Bedrock endpoint out) and the execution role's policy (secrets and
+     * logs at task start).
      */
     ready: pulumi.Resource[];
 }
@@ -294,6 +301,25 @@ export function createServiceBase(
         },
         opts,
     );
+
+    // With a Bedrock runtime endpoint the service lets itself in on 443, as into the database.
+    const toBedrock = args.bedrockEndpointSecurityGroupId
+        ? [
+              new aws.vpc.SecurityGroupIngressRule(
+                  `${name}-to-bedrock`,
+                  {
+                      securityGroupId: args.bedrockEndpointSecurityGroupId,
+                      referencedSecurityGroupId: securityGroup.id,
+                      ipProtocol: "tcp",
+                      fromPort: BEDROCK_ENDPOINT_PORT,
+                      toPort: BEDROCK_ENDPOINT_PORT,
+                      description: `OneHub ${name} tasks`,
+                      tags,
+                  },
+                  opts,
+              ),
+          ]
+        : [];
 
     // The entries that are set ("" marks an optional secret left unset), sorted for a stable diff.
     const secrets = pulumi.output(args.secrets).apply((all) =>
@@ -457,7 +483,7 @@ export function createServiceBase(
         logGroup,
         executionRole,
         taskRole,
-        ready: [...listenerRules, fromAlb, albToTasks, toInternet, toDatabase, executionPolicy],
+        ready: [...listenerRules, fromAlb, albToTasks, toInternet, toDatabase, executionPolicy, ...toBedrock],
     };
 }
 

@@ -102,6 +102,8 @@ describe("the npm package", function () {
         assert.deepStrictEqual(out.exported, [
             "InvalidArgumentError",
             "OneHub",
+            "OneHubBedrockAccess",
+            "OneHubBedrockEndpoint",
             "OneHubCluster",
             "OneHubDatabase",
             "OneHubMasterService",

@@ -29,6 +29,9 @@ describe("OneHub tags", () => {
             new OneHub("tagged", {
                 availabilityZoneNames: MOCK_ZONES.names.slice(0, 2),
                 wafEnabled: true,
+                bedrockAccess: "IamUser",
+                bedrockRegions: ["us-east-1"],
+                bedrockVpcEndpoint: true,
                 tags: { team: "llm-platform" },
             });
         });
