@@ -15,6 +15,10 @@ import { CONTAINER_NAME, validateServiceArgs } from "./services/serviceBase";
 import { checkAzCount, subnetMasks } from "./network/subnetLayout";
 import { checkExistingVpc } from "./network/vpcChecks";
 import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
+import { CACHE_LIMITS, OneHubCache } from "./cache/oneHubCache";
+import { apiRateLimit } from "./services/healthCheckBudget";
+import { checkShutdownGrace, MAX_SHUTDOWN_GRACE_SECONDS } from "./services/oneHubSlaveService";
+import { checkNotifyOverlap, notifySecretNames, parseNotifySettings } from "./secrets/notify";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -131,7 +135,61 @@ export interface OneHubArgs extends EdgeSettings {
      * stack's spend; provider-level `defaultTags` work too.
      */
     tags?: Record<string, string>;
+
+    /**
+     * The shared Redis of every node: "None" (each node keeps its own memory cache and rate-limit
+     * counters; tokens and users are read from the database on every request), "Serverless" (an
+     * ElastiCache Serverless Valkey cache, OneHubCache) or "Existing" (`redisSecretArn`). Default
+     * "None" (prod "Serverless"). Redis becomes a start-up dependency: OneHub exits when its first PING
+     * fails, and Redis errors or a reached usage limit answer 401/500 on relay paths.
+     */
+    redisMode?: string;
+    /**
+     * With `redisMode` "Existing": a Secrets Manager secret (full ARN) holding REDIS_CONN_STRING,
+     * `redis[s]://[user:password@]host:port` for a single endpoint, without a /db (REDIS_DB stays 0).
+     * The tasks' execution role may read it (and its KMS key must let it decrypt). Default "".
+     */
+    redisSecretArn?: string;
+    /**
+     * With `redisMode` "Existing": the existing cache's security group; each service adds its own
+     * ingress rule on it (6379–6380), as with the serverless cache. Default "": the cache's owner
+     * admits the tasks' security groups.
+     */
+    redisSecurityGroupId?: string;
+    /** With `redisMode` "Serverless": most GB the cache may hold, 1–5000, the storage spend cap. Default 1. */
+    redisMaxDataStorageGb?: number;
+    /** With `redisMode` "Serverless": most ECPUs per second, 1000–15,000,000, the request spend cap. Default 5000 (prod 20000). */
+    redisMaxEcpuPerSecond?: number;
+    /**
+     * GLOBAL_API_RATE_LIMIT on every node: requests per client address per 180 s on /api/*. 0: chosen
+     * for you (with Redis, what the health checks of 1 master + 2 × slaveMaxCount slaves need, at least
+     * OneHub's 300; without, OneHub's default). A value the health checks cannot fit is refused. Default 0.
+     */
+    globalApiRateLimit?: number;
+    /**
+     * Seconds a slave keeps serving in-flight responses after SIGTERM (a Spot notice, a deploy) before
+     * OneHub gets it, 0–110. Default 110. See OneHubSlaveServiceArgs.shutdownGraceSeconds.
+     */
+    slaveShutdownGraceSeconds?: number;
+    /**
+     * OneHub's plain notification settings on every node, as "NAME=value" entries (NOTIFY_EMAIL_DISABLE,
+     * NOTIFY_EMAIL_SMTP_TO, NOTIFY_WECOM_DISABLE, NOTIFY_DINGTALK_KEYWORD, NOTIFY_LARK_KEYWORD,
+     * NOTIFY_PUSHDEER_URL, NOTIFY_TELEGRAM_CHAT_ID, NOTIFY_TELEGRAM_HTTP_PROXY). Credentials are refused
+     * here: they go in `notifySecrets`. Default [].
+     */
+    notifySettings?: string[];
+    /**
+     * OneHub's notification credentials (secret): a JSON object of NOTIFY_* names to values, e.g.
+     * {"NOTIFY_TELEGRAM_BOT_API_KEY":"…"}, stored as one Secrets Manager secret and injected into every
+     * node key by key. A string (the names must be known when the task definitions are built; the value
+     * only ever goes into the secret). Default: unset.
+     */
+    notifySecrets?: string;
 }
+
+export const REDIS_MODES = ["None", "Serverless", "Existing"] as const;
+/** A Secrets Manager secret's full ARN (with the 6-character suffix ECS and IAM need). */
+const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
 /**
  * Validates the arguments as a whole. `keyPrefix` names them in errors: "onehub:" when they come
@@ -211,6 +269,68 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     checkHashidsSalt(k("hashidsSalt"), args.hashidsSalt);
     checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
     checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
+    scaleSettingsOf(args, k);
+}
+
+/** The Redis, health-check, Spot and notification settings, validated (one block, see OneHubArgs). */
+function scaleSettingsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
+    const redisMode = checkOneOf(k("redisMode"), args.redisMode ?? "None", REDIS_MODES);
+    if (redisMode === "Existing") {
+        if (!args.redisSecretArn || !SECRET_ARN_RE.test(args.redisSecretArn)) {
+            fail(
+                k("redisSecretArn"),
+                args.redisSecretArn,
+                `with ${k("redisMode")} "Existing", must be the full ARN of a Secrets Manager secret holding REDIS_CONN_STRING (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)`,
+            );
+        }
+        if (args.redisSecurityGroupId && !/^sg-[0-9a-f]{8,17}$/.test(args.redisSecurityGroupId)) {
+            fail(k("redisSecurityGroupId"), args.redisSecurityGroupId, "must be a security group id such as sg-0123456789abcdef0");
+        }
+    } else {
+        for (const key of ["redisSecretArn", "redisSecurityGroupId"] as const) {
+            if (args[key]) {
+                fail(k(key), args[key], `only applies to ${k("redisMode")} "Existing"`);
+            }
+        }
+    }
+    const redisMaxDataStorageGb = checkInteger(
+        k("redisMaxDataStorageGb"),
+        args.redisMaxDataStorageGb ?? CACHE_LIMITS.dataStorageGb.default,
+        CACHE_LIMITS.dataStorageGb.min,
+        CACHE_LIMITS.dataStorageGb.max,
+    );
+    const redisMaxEcpuPerSecond = checkInteger(
+        k("redisMaxEcpuPerSecond"),
+        args.redisMaxEcpuPerSecond ?? CACHE_LIMITS.ecpuPerSecond.default,
+        CACHE_LIMITS.ecpuPerSecond.min,
+        CACHE_LIMITS.ecpuPerSecond.max,
+    );
+    const configuredLimit = checkInteger(k("globalApiRateLimit"), args.globalApiRateLimit ?? 0, 0, 1_000_000);
+    // SYNC_FREQUENCY > 0 (validateServiceArgs): OneHub ignores Redis when it is 0.
+    const globalApiRateLimit = apiRateLimit(k("globalApiRateLimit"), configuredLimit, args.slaveMaxCount ?? 3, redisMode !== "None");
+    const slaveShutdownGraceSeconds = checkShutdownGrace(
+        k("slaveShutdownGraceSeconds"),
+        args.slaveShutdownGraceSeconds ?? MAX_SHUTDOWN_GRACE_SECONDS,
+    );
+    const notifySettings = parseNotifySettings(k("notifySettings"), args.notifySettings ?? []);
+    if (args.notifySecrets !== undefined && typeof args.notifySecrets !== "string") {
+        fail(
+            k("notifySecrets"),
+            "(secret)",
+            "must be a string: the NOTIFY_* names become the task definitions' secret entries (the value only ever goes into Secrets Manager)",
+        );
+    }
+    const notifySecrets = args.notifySecrets ? notifySecretNames(k("notifySecrets"), args.notifySecrets) : [];
+    checkNotifyOverlap(k("notifySettings"), notifySettings, notifySecrets);
+    return {
+        redisMode,
+        redisMaxDataStorageGb,
+        redisMaxEcpuPerSecond,
+        globalApiRateLimit,
+        slaveShutdownGraceSeconds,
+        notifySettings,
+        notifySecrets,
+    };
 }
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
@@ -271,6 +391,8 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly slaveLogGroupName: pulumi.Output<string>;
     /** A ready `aws ecs execute-command` line that opens a shell in the master task. */
     public readonly masterExecCommand: pulumi.Output<string>;
+    /** The serverless cache's name (redisMode "Serverless"), for alarms; "" otherwise. */
+    public readonly cacheName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubArgs, opts?: pulumi.ComponentResourceOptions) {
         // The longest autonamed child is the master's target group, "<name>-master-tg" (≤ 32).
@@ -321,6 +443,7 @@ export class OneHub extends pulumi.ComponentResource {
                 userTokenSecret: args.userTokenSecret,
                 hashidsSalt: args.hashidsSalt,
                 tags: args.tags,
+                notifySecrets: args.notifySecrets,
             },
             parent,
         );
@@ -378,6 +501,40 @@ export class OneHub extends pulumi.ComponentResource {
             clusterName = cluster.clusterName;
         }
 
+        // The shared Redis (or none), the client-IP header, the health-check limit and the notifications:
+        // the same on every node.
+        const scale = scaleSettingsOf(args, (key) => `OneHub args.${key}`);
+        let redis: { valueFrom: pulumi.Input<string>; securityGroupId?: pulumi.Input<string> } | undefined;
+        let cacheName: pulumi.Output<string> = pulumi.output("");
+        if (scale.redisMode === "Serverless") {
+            const cache = new OneHubCache(
+                `${name}-cache`,
+                {
+                    vpcId,
+                    subnetIds: databaseSubnetIds,
+                    maxDataStorageGb: scale.redisMaxDataStorageGb,
+                    maxEcpuPerSecond: scale.redisMaxEcpuPerSecond,
+                    tags: args.tags,
+                },
+                parent,
+            );
+            // Pinned, and resolving only once the cache exists: the services wait for it.
+            redis = { valueFrom: cache.connectionStringValueFrom, securityGroupId: cache.securityGroupId };
+            cacheName = cache.cacheName;
+        } else if (scale.redisMode === "Existing") {
+            redis = { valueFrom: args.redisSecretArn!, securityGroupId: args.redisSecurityGroupId || undefined };
+        }
+        const scaleSecrets: Record<string, pulumi.Input<string>> = {
+            ...(redis ? { REDIS_CONN_STRING: redis.valueFrom } : {}),
+            ...Object.fromEntries(scale.notifySecrets.map((n) => [n, secrets.notifyValueFroms.apply((m) => m[n])])),
+        };
+        const scaleShared = {
+            cacheSecurityGroupId: redis?.securityGroupId,
+            trustedHeader: edge.clientIpHeader,
+            globalApiRateLimit: scale.globalApiRateLimit,
+            environment: scale.notifySettings,
+        };
+
         const scaling = slaveScalingOf(args);
         const pools = poolsOf(args, (key) => `OneHub args.${key}`);
         const shared = {
@@ -392,6 +549,7 @@ export class OneHub extends pulumi.ComponentResource {
                 SESSION_SECRET: secrets.sessionSecretValueFrom,
                 USER_TOKEN_SECRET: secrets.userTokenSecretValueFrom,
                 HASHIDS_SALT: secrets.hashidsSaltValueFrom,
+                ...scaleSecrets,
             },
             listenerArn: edge.listenerArn,
             albSecurityGroupId: edge.albSecurityGroupId,
@@ -403,6 +561,7 @@ export class OneHub extends pulumi.ComponentResource {
             databaseMaxConnections: database.maxConnections,
             logRetentionDays: args.logRetentionDays,
             tags: args.tags,
+            ...scaleShared,
         };
         const master = new OneHubMasterService(
             `${name}-master`,
@@ -421,6 +580,7 @@ export class OneHub extends pulumi.ComponentResource {
                 extraRelayPaths: args.extraRelayPaths,
                 albArnSuffix: edge.albArnSuffix,
                 ...scaling,
+                shutdownGraceSeconds: scale.slaveShutdownGraceSeconds,
             },
             parent,
         );
@@ -442,6 +602,7 @@ export class OneHub extends pulumi.ComponentResource {
         this.databaseCredentialsSecretArn = database.credentialsSecretArn;
         this.masterLogGroupName = master.logGroupName;
         this.slaveLogGroupName = slave.logGroupName;
+        this.cacheName = cacheName;
         this.masterExecCommand = pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`;
         this.registerOutputs({
             url: this.url,
@@ -456,6 +617,7 @@ export class OneHub extends pulumi.ComponentResource {
             masterLogGroupName: this.masterLogGroupName,
             slaveLogGroupName: this.slaveLogGroupName,
             masterExecCommand: this.masterExecCommand,
+            cacheName: this.cacheName,
         });
     }
 }

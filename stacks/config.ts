@@ -92,6 +92,16 @@ export const CONFIG_KEYS = {
     sessionSecret: "secret",
     userTokenSecret: "secret",
     hashidsSalt: "secret",
+    // scale: shared Redis, health checks vs the shared limiter, Spot, notifications
+    redisMode: "string",
+    redisSecretArn: "string",
+    redisSecurityGroupId: "string",
+    redisMaxDataStorageGb: "integer",
+    redisMaxEcpuPerSecond: "integer",
+    globalApiRateLimit: "integer",
+    slaveShutdownGraceSeconds: "integer",
+    notifySettings: "stringList",
+    notifySecrets: "secret",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;
@@ -267,7 +277,11 @@ function isConfigSecret(fullKey: string): boolean {
     return (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(fullKey);
 }
 
-/** The stack's config as OneHub's arguments, validated. Secrets come back as secret Outputs. */
+/**
+ * The stack's config as OneHub's arguments, validated. Secrets come back as secret Outputs, except
+ * notifySecrets: its NOTIFY_* names become task-definition entries, so OneHub needs the text; the
+ * value itself only goes into a Secrets Manager secret version, which OneHubSecrets marks secret.
+ */
 export function loadConfig(): OneHubArgs {
     const args: OneHubArgs = readConfig(pulumi.runtime.allConfig(), isConfigSecret);
     // Plain values are validated here, so errors name the config key; secrets are wrapped after.

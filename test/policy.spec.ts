@@ -1130,7 +1130,8 @@ const FIXTURES: Fixture[] = [
     {
         policy: "slave-node-settings",
         title: "slaves without the memory cache",
-        base: "prod",
+        // dev: the prod fixture's slaves have a Redis, which stands in for the memory cache.
+        base: "dev",
         mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "MEMORY_CACHE_ENABLED", "false")),
         message: /MEMORY_CACHE_ENABLED "false"/,
     },
