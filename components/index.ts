@@ -19,5 +19,7 @@ export type { OneHubMasterServiceArgs } from "./services/oneHubMasterService";
 export { OneHubSlaveService } from "./services/oneHubSlaveService";
 export type { OneHubSlaveServiceArgs } from "./services/oneHubSlaveService";
 export type { OneHubServiceArgs } from "./services/serviceBase";
+export { OneHubCache } from "./cache/oneHubCache";
+export type { OneHubCacheArgs } from "./cache/oneHubCache";
 export { InvalidArgumentError } from "./common/validation";
 export { vpcOriginZoneNames } from "./network/vpcChecks";

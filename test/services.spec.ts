@@ -181,7 +181,8 @@ describe("OneHub services", () => {
         it("receive SQL_DSN, SESSION_SECRET, USER_TOKEN_SECRET (and prod's REDIS_CONN_STRING) only as ECS secrets pinned to their versions, the same on every task", () => {
             for (const run of both()) {
                 const pinned = (secret: string, version: string) => `${secretArn(run, secret)}:::${versionOf(run, version)}`;
-                const redis = run === runs.prod ? [{ name: "REDIS_CONN_STRING", valueFrom: pinned("-cache-conn-string", "-cache-conn-string") }] : [];
+                const redis =
+                    run === runs.prod ? [{ name: "REDIS_CONN_STRING", valueFrom: pinned("-cache-conn-string", "-cache-conn-string") }] : [];
                 const expected = [
                     ...redis,
                     { name: "SESSION_SECRET", valueFrom: pinned("-session-secret", "-session-secret") },

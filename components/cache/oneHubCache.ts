@@ -118,11 +118,7 @@ export class OneHubCache extends pulumi.ComponentResource {
         // Ids are account-wide per region: the random part keeps two stacks (dev and prod) or two
         // projects with the same component name apart. It never changes, so users and group are never
         // replaced (a replacement with the same id would collide).
-        const suffix = new random.RandomString(
-            `${name}-id`,
-            { length: ID_SUFFIX_LENGTH, special: false, upper: false },
-            parent,
-        ).result;
+        const suffix = new random.RandomString(`${name}-id`, { length: ID_SUFFIX_LENGTH, special: false, upper: false }, parent).result;
         const base = pulumi.interpolate`${name}-${suffix}`;
         // Marked secret here too: the provider SDK does not mark a password nested in authenticationMode.
         const password = pulumi.secret(

@@ -129,7 +129,8 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             {
                 globalApiRateLimit,
                 // OneHub as the wrapper's child, which keeps it serving for the grace period after SIGTERM.
-                entryPoint: grace > 0 ? ["/bin/sh", "-c", componentAsset("services/slaveWrapper.sh"), "onehub-slave", String(grace)] : undefined,
+                entryPoint:
+                    grace > 0 ? ["/bin/sh", "-c", componentAsset("services/slaveWrapper.sh"), "onehub-slave", String(grace)] : undefined,
             },
         );
 

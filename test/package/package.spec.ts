@@ -102,6 +102,7 @@ describe("the npm package", function () {
         assert.deepStrictEqual(out.exported, [
             "InvalidArgumentError",
             "OneHub",
+            "OneHubCache",
             "OneHubCluster",
             "OneHubDatabase",
             "OneHubMasterService",

@@ -18,6 +18,7 @@ describe("the multi-language component schema", function () {
         const tokens = Object.keys(schema.resources).sort();
         assert.deepStrictEqual(tokens, [
             "onehub:index:OneHub",
+            "onehub:index:OneHubCache",
             "onehub:index:OneHubCluster",
             "onehub:index:OneHubDatabase",
             "onehub:index:OneHubMasterService",

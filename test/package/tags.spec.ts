@@ -29,6 +29,8 @@ describe("OneHub tags", () => {
             new OneHub("tagged", {
                 availabilityZoneNames: MOCK_ZONES.names.slice(0, 2),
                 wafEnabled: true,
+                redisMode: "Serverless",
+                notifySecrets: JSON.stringify({ NOTIFY_LARK_TOKEN: "t" }),
                 tags: { team: "llm-platform" },
             });
         });

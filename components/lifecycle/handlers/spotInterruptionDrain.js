@@ -132,7 +132,9 @@ async function drain(elb, event, config, log = () => undefined) {
         }
         throw err;
     }
-    log(`${PREFIX} deregistered ${addresses.join(", ")} (${detail.taskArn ?? "task"}) from ${config.targetGroupArn}: draining before the reclaim`);
+    log(
+        `${PREFIX} deregistered ${addresses.join(", ")} (${detail.taskArn ?? "task"}) from ${config.targetGroupArn}: draining before the reclaim`,
+    );
     return { action: "deregistered", reason: SPOT_INTERRUPTION, targets: addresses };
 }
 
