@@ -8,6 +8,9 @@
 //   https://aws.amazon.com/waf/pricing/
 //   https://aws.amazon.com/secrets-manager/pricing/
 //   https://aws.amazon.com/cloudwatch/pricing/        logs, custom metrics (Container Insights)
+//   https://aws.amazon.com/elasticache/pricing/       ElastiCache Serverless for Valkey: GB-hours stored
+//                                                     (metered at 100 MB at least) and ECPUs (2026 list prices)
+//   https://aws.amazon.com/cloudfront/pricing/        CloudFront Functions invocations (2 M a month in the free tier)
 
 export const PRICES_AS_OF = "2025-11, us-east-1 list prices";
 export const REGION = "us-east-1";
@@ -40,4 +43,10 @@ export const PRICES = {
     logsIngestGb: 0.5,
     logsStorageGbMonth: 0.03,
     customMetricMonth: 0.3,
+    valkeyServerlessGbHour: 0.084,
+    valkeyServerlessPerMillionEcpu: 0.0023,
+    /** ElastiCache Serverless for Valkey meters at least 100 MB of data (Redis OSS: 1 GB). */
+    valkeyServerlessMinimumGb: 0.1,
+    cloudfrontFunctionPerMillion: 0.1,
+    cloudfrontFreeFunctionInvocations: 2_000_000,
 };
