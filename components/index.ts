@@ -25,5 +25,7 @@ export { OneHubBedrockAccess } from "./bedrock/oneHubBedrockAccess";
 export type { OneHubBedrockAccessArgs } from "./bedrock/oneHubBedrockAccess";
 export { OneHubBedrockEndpoint } from "./bedrock/oneHubBedrockEndpoint";
 export type { OneHubBedrockEndpointArgs } from "./bedrock/oneHubBedrockEndpoint";
+export { OneHubCache } from "./cache/oneHubCache";
+export type { OneHubCacheArgs } from "./cache/oneHubCache";
 export { InvalidArgumentError } from "./common/validation";
 export { vpcOriginZoneNames } from "./network/vpcChecks";

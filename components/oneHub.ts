@@ -26,6 +26,10 @@ import {
     checkModelArns,
     DEFAULT_ACCESS_KEY_SLOTS,
 } from "./bedrock/bedrockSettings";
+import { CACHE_LIMITS, OneHubCache } from "./cache/oneHubCache";
+import { apiRateLimit } from "./services/healthCheckBudget";
+import { checkShutdownGrace, MAX_SHUTDOWN_GRACE_SECONDS } from "./services/oneHubSlaveService";
+import { checkNotifyOverlap, notifySecretNames, parseNotifySettings } from "./secrets/notify";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -187,10 +191,65 @@ export interface OneHubArgs extends EdgeSettings {
      * (looked up at preview). Default false. See OneHubBedrockEndpoint.
      */
     bedrockVpcEndpoint?: boolean;
+
+    // ---- shared Redis, client IPs, Spot, notifications ----
+    /**
+     * The shared Redis of every node: "None" (each node keeps its own memory cache and rate-limit
+     * counters; tokens and users are read from the database on every request), "Serverless" (an
+     * ElastiCache Serverless Valkey cache, OneHubCache) or "Existing" (`redisSecretArn`). Default
+     * "None" (prod "Serverless"). Redis becomes a start-up dependency: OneHub exits when its first PING
+     * fails, and Redis errors or a reached usage limit answer 401/500 on relay paths.
+     */
+    redisMode?: string;
+    /**
+     * With `redisMode` "Existing": a Secrets Manager secret (full ARN) holding REDIS_CONN_STRING,
+     * `redis[s]://[user:password@]host:port` for a single endpoint, without a /db (REDIS_DB stays 0).
+     * The tasks' execution role may read it (and its KMS key must let it decrypt). Default "".
+     */
+    redisSecretArn?: string;
+    /**
+     * With `redisMode` "Existing": the existing cache's security group; each service adds its own
+     * ingress rule on it (6379–6380), as with the serverless cache. Default "": the cache's owner
+     * admits the tasks' security groups.
+     */
+    redisSecurityGroupId?: string;
+    /** With `redisMode` "Serverless": most GB the cache may hold, 1–5000, the storage spend cap. Default 1. */
+    redisMaxDataStorageGb?: number;
+    /** With `redisMode` "Serverless": most ECPUs per second, 1000–15,000,000, the request spend cap. Default 5000 (prod 20000). */
+    redisMaxEcpuPerSecond?: number;
+    /**
+     * GLOBAL_API_RATE_LIMIT on every node: requests per client address per 180 s on /api/*. 0: chosen
+     * for you (with Redis, what the health checks of 1 master + 2 × slaveMaxCount slaves need, at least
+     * OneHub's 300; without, OneHub's default). A value the health checks cannot fit is refused. Default 0.
+     */
+    globalApiRateLimit?: number;
+    /**
+     * Seconds a slave keeps serving in-flight responses after SIGTERM (a Spot notice, a deploy) before
+     * OneHub gets it, 0–110. Default 110. See OneHubSlaveServiceArgs.shutdownGraceSeconds.
+     */
+    slaveShutdownGraceSeconds?: number;
+    /**
+     * OneHub's plain notification settings on every node, as "NAME=value" entries (NOTIFY_EMAIL_DISABLE,
+     * NOTIFY_EMAIL_SMTP_TO, NOTIFY_WECOM_DISABLE, NOTIFY_DINGTALK_KEYWORD, NOTIFY_LARK_KEYWORD,
+     * NOTIFY_PUSHDEER_URL, NOTIFY_TELEGRAM_CHAT_ID, NOTIFY_TELEGRAM_HTTP_PROXY). Credentials are refused
+     * here: they go in `notifySecrets`. Default [].
+     */
+    notifySettings?: string[];
+    /**
+     * OneHub's notification credentials (secret): a JSON object of NOTIFY_* names to values, e.g.
+     * {"NOTIFY_TELEGRAM_BOT_API_KEY":"…"}, stored as one Secrets Manager secret and injected into every
+     * node key by key. A string (the names must be known when the task definitions are built; the value
+     * only ever goes into the secret). Default: unset.
+     */
+    notifySecrets?: string;
 }
 
 /** The name OneHub gives its Bedrock endpoint component (its own endpoint is exempt from the preview lookup). */
 export const bedrockEndpointName = (oneHubName: string) => `${oneHubName}-bedrock-vpce`;
+
+export const REDIS_MODES = ["None", "Serverless", "Existing"] as const;
+/** A Secrets Manager secret's full ARN (with the 6-character suffix ECS and IAM need). */
+const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
 /**
  * Validates the arguments as a whole. `keyPrefix` names them in errors: "onehub:" when they come
@@ -297,6 +356,68 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
             fail(k("bedrockAccessKeySlots"), slots, `needs ${k("bedrockAccess")} "IamUser"`);
         }
     }
+    scaleSettingsOf(args, k);
+}
+
+/** The Redis, health-check, Spot and notification settings, validated (one block, see OneHubArgs). */
+function scaleSettingsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
+    const redisMode = checkOneOf(k("redisMode"), args.redisMode ?? "None", REDIS_MODES);
+    if (redisMode === "Existing") {
+        if (!args.redisSecretArn || !SECRET_ARN_RE.test(args.redisSecretArn)) {
+            fail(
+                k("redisSecretArn"),
+                args.redisSecretArn,
+                `with ${k("redisMode")} "Existing", must be the full ARN of a Secrets Manager secret holding REDIS_CONN_STRING (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)`,
+            );
+        }
+        if (args.redisSecurityGroupId && !/^sg-[0-9a-f]{8,17}$/.test(args.redisSecurityGroupId)) {
+            fail(k("redisSecurityGroupId"), args.redisSecurityGroupId, "must be a security group id such as sg-0123456789abcdef0");
+        }
+    } else {
+        for (const key of ["redisSecretArn", "redisSecurityGroupId"] as const) {
+            if (args[key]) {
+                fail(k(key), args[key], `only applies to ${k("redisMode")} "Existing"`);
+            }
+        }
+    }
+    const redisMaxDataStorageGb = checkInteger(
+        k("redisMaxDataStorageGb"),
+        args.redisMaxDataStorageGb ?? CACHE_LIMITS.dataStorageGb.default,
+        CACHE_LIMITS.dataStorageGb.min,
+        CACHE_LIMITS.dataStorageGb.max,
+    );
+    const redisMaxEcpuPerSecond = checkInteger(
+        k("redisMaxEcpuPerSecond"),
+        args.redisMaxEcpuPerSecond ?? CACHE_LIMITS.ecpuPerSecond.default,
+        CACHE_LIMITS.ecpuPerSecond.min,
+        CACHE_LIMITS.ecpuPerSecond.max,
+    );
+    const configuredLimit = checkInteger(k("globalApiRateLimit"), args.globalApiRateLimit ?? 0, 0, 1_000_000);
+    // SYNC_FREQUENCY > 0 (validateServiceArgs): OneHub ignores Redis when it is 0.
+    const globalApiRateLimit = apiRateLimit(k("globalApiRateLimit"), configuredLimit, args.slaveMaxCount ?? 3, redisMode !== "None");
+    const slaveShutdownGraceSeconds = checkShutdownGrace(
+        k("slaveShutdownGraceSeconds"),
+        args.slaveShutdownGraceSeconds ?? MAX_SHUTDOWN_GRACE_SECONDS,
+    );
+    const notifySettings = parseNotifySettings(k("notifySettings"), args.notifySettings ?? []);
+    if (args.notifySecrets !== undefined && typeof args.notifySecrets !== "string") {
+        fail(
+            k("notifySecrets"),
+            "(secret)",
+            "must be a string: the NOTIFY_* names become the task definitions' secret entries (the value only ever goes into Secrets Manager)",
+        );
+    }
+    const notifySecrets = args.notifySecrets ? notifySecretNames(k("notifySecrets"), args.notifySecrets) : [];
+    checkNotifyOverlap(k("notifySettings"), notifySettings, notifySecrets);
+    return {
+        redisMode,
+        redisMaxDataStorageGb,
+        redisMaxEcpuPerSecond,
+        globalApiRateLimit,
+        slaveShutdownGraceSeconds,
+        notifySettings,
+        notifySecrets,
+    };
 }
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
@@ -378,6 +499,8 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly bedrockKeySecretArns: pulumi.Output<Record<string, string>>;
     /** The Bedrock runtime endpoint's id ("" without bedrockVpcEndpoint). */
     public readonly bedrockVpcEndpointId: pulumi.Output<string>;
+    /** The serverless cache's name (redisMode "Serverless"), for alarms; "" otherwise. */
+    public readonly cacheName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubArgs, opts?: pulumi.ComponentResourceOptions) {
         // The longest autonamed child is the master's target group, "<name>-master-tg" (≤ 32).
@@ -431,6 +554,7 @@ export class OneHub extends pulumi.ComponentResource {
                 userTokenSecret: args.userTokenSecret,
                 hashidsSalt: args.hashidsSalt,
                 tags: args.tags,
+                notifySecrets: args.notifySecrets,
             },
             parent,
         );
@@ -506,6 +630,39 @@ export class OneHub extends pulumi.ComponentResource {
         const bedrockEndpoint = args.bedrockVpcEndpoint
             ? new OneHubBedrockEndpoint(bedrockEndpointName(name), { vpcId, subnetIds: privateSubnetIds, tags: args.tags }, parent)
             : undefined;
+        // The shared Redis (or none), the client-IP header, the health-check limit and the notifications:
+        // the same on every node.
+        const scale = scaleSettingsOf(args, (key) => `OneHub args.${key}`);
+        let redis: { valueFrom: pulumi.Input<string>; securityGroupId?: pulumi.Input<string> } | undefined;
+        let cacheName: pulumi.Output<string> = pulumi.output("");
+        if (scale.redisMode === "Serverless") {
+            const cache = new OneHubCache(
+                `${name}-cache`,
+                {
+                    vpcId,
+                    subnetIds: databaseSubnetIds,
+                    maxDataStorageGb: scale.redisMaxDataStorageGb,
+                    maxEcpuPerSecond: scale.redisMaxEcpuPerSecond,
+                    tags: args.tags,
+                },
+                parent,
+            );
+            // Pinned, and resolving only once the cache exists: the services wait for it.
+            redis = { valueFrom: cache.connectionStringValueFrom, securityGroupId: cache.securityGroupId };
+            cacheName = cache.cacheName;
+        } else if (scale.redisMode === "Existing") {
+            redis = { valueFrom: args.redisSecretArn!, securityGroupId: args.redisSecurityGroupId || undefined };
+        }
+        const scaleSecrets: Record<string, pulumi.Input<string>> = {
+            ...(redis ? { REDIS_CONN_STRING: redis.valueFrom } : {}),
+            ...Object.fromEntries(scale.notifySecrets.map((n) => [n, secrets.notifyValueFroms.apply((m) => m[n])])),
+        };
+        const scaleShared = {
+            cacheSecurityGroupId: redis?.securityGroupId,
+            trustedHeader: edge.clientIpHeader,
+            globalApiRateLimit: scale.globalApiRateLimit,
+            environment: scale.notifySettings,
+        };
 
         const scaling = slaveScalingOf(args);
         const pools = poolsOf(args, (key) => `OneHub args.${key}`);
@@ -521,6 +678,7 @@ export class OneHub extends pulumi.ComponentResource {
                 SESSION_SECRET: secrets.sessionSecretValueFrom,
                 USER_TOKEN_SECRET: secrets.userTokenSecretValueFrom,
                 HASHIDS_SALT: secrets.hashidsSaltValueFrom,
+                ...scaleSecrets,
             },
             listenerArn: edge.listenerArn,
             albSecurityGroupId: edge.albSecurityGroupId,
@@ -533,6 +691,7 @@ export class OneHub extends pulumi.ComponentResource {
             logRetentionDays: args.logRetentionDays,
             tags: args.tags,
             bedrockEndpointSecurityGroupId: bedrockEndpoint?.securityGroupId,
+            ...scaleShared,
         };
         const master = new OneHubMasterService(
             `${name}-master`,
@@ -552,6 +711,7 @@ export class OneHub extends pulumi.ComponentResource {
                 albArnSuffix: edge.albArnSuffix,
                 ...scaling,
                 rollbackAlarms: args.slaveRollbackAlarms,
+                shutdownGraceSeconds: scale.slaveShutdownGraceSeconds,
             },
             parent,
         );
@@ -619,6 +779,7 @@ export class OneHub extends pulumi.ComponentResource {
         this.bedrockUserName = bedrock?.userName ?? pulumi.output("");
         this.bedrockKeySecretArns = bedrock?.keySecretArns ?? pulumi.output<Record<string, string>>({});
         this.bedrockVpcEndpointId = bedrockEndpoint?.endpointId ?? pulumi.output("");
+        this.cacheName = cacheName;
         this.masterExecCommand = pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`;
         this.registerOutputs({
             url: this.url,
@@ -638,6 +799,7 @@ export class OneHub extends pulumi.ComponentResource {
             bedrockUserName: this.bedrockUserName,
             bedrockKeySecretArns: this.bedrockKeySecretArns,
             bedrockVpcEndpointId: this.bedrockVpcEndpointId,
+            cacheName: this.cacheName,
         });
     }
 }

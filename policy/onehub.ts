@@ -137,8 +137,10 @@ export const slaveNodeSettings: ResourceValidationPolicy = {
 export const nodesShareSecretsAndImage: StackValidationPolicy = {
     name: "nodes-share-secrets-and-image",
     description:
-        `Every OneHub container in the stack reads the same ${REQUIRED_SECRETS.join(", ")} secrets and has the same TZ and image: sessions and API keys must validate on any node, and slaves run the schema the master migrated.` +
-        see("one-master-many-slaves"),
+        `Every OneHub container in the stack reads the same ${REQUIRED_SECRETS.join(", ")} secrets and has the same TZ and image: sessions and API keys must validate on any node, and slaves run the schema the master migrated. ` +
+        "A shared Redis (REDIS_CONN_STRING), the client-IP header (TRUSTED_HEADER) and the API limit (GLOBAL_API_RATE_LIMIT) are the same on every node too, or on none: the master's updates delete the keys the slaves cached, and every node counts on the same limiter lists." +
+        see("one-master-many-slaves") +
+        see("one-shared-redis-or-none"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
         const nodes: { task: PolicyResource; container: ContainerDefinition }[] = [];
@@ -157,6 +159,9 @@ export const nodesShareSecretsAndImage: StackValidationPolicy = {
             ]),
             ["TZ", (c) => envOf(c).TZ],
             ["image", (c) => c.image],
+            ["secret REDIS_CONN_STRING", (c) => secretsOf(c).REDIS_CONN_STRING],
+            ["TRUSTED_HEADER", (c) => envOf(c).TRUSTED_HEADER],
+            ["GLOBAL_API_RATE_LIMIT", (c) => envOf(c).GLOBAL_API_RATE_LIMIT],
         ];
         for (const [label, read] of settings) {
             const values = new Map<string, string[]>();

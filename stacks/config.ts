@@ -107,6 +107,16 @@ export const CONFIG_KEYS = {
     bedrockModelArns: "stringList",
     bedrockAccessKeySlots: "stringList",
     bedrockVpcEndpoint: "boolean",
+    // scale: shared Redis, health checks vs the shared limiter, Spot, notifications
+    redisMode: "string",
+    redisSecretArn: "string",
+    redisSecurityGroupId: "string",
+    redisMaxDataStorageGb: "integer",
+    redisMaxEcpuPerSecond: "integer",
+    globalApiRateLimit: "integer",
+    slaveShutdownGraceSeconds: "integer",
+    notifySettings: "stringList",
+    notifySecrets: "secret",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;
@@ -290,6 +300,10 @@ export function stackTags(project: string, stack: string): Record<string, string
 /**
  * The stack's config as OneHub's arguments, validated, with the stack's tags. Secrets come back as
  * secret Outputs.
+/**
+ * The stack's config as OneHub's arguments, validated. Secrets come back as secret Outputs, except
+ * notifySecrets: its NOTIFY_* names become task-definition entries, so OneHub needs the text; the
+ * value itself only goes into a Secrets Manager secret version, which OneHubSecrets marks secret.
  */
 export function loadConfig(): OneHubArgs {
     const args: OneHubArgs = {

@@ -85,6 +85,25 @@ describe("cost model", () => {
         assert.ok(Math.abs(line(run, "WAF").load - (10 + 0.6)) < 1e-9);
     });
 
+    it("prices a serverless Valkey cache at its 100 MB metered minimum plus ECPUs per request, and states the ceiling its caps allow", () => {
+        const run = fakeRun([
+            resource("aws:elasticache/serverlessCache:ServerlessCache", "c", {
+                cacheUsageLimits: { dataStorage: { maximum: 1, unit: "GB" }, ecpuPerSeconds: [{ maximum: 5000 }] },
+            }),
+        ]);
+        const cache = line(run, "ElastiCache Serverless");
+        assert.ok(Math.abs(cache.idle - 0.1 * 730 * 0.084) < 1e-9, "$6.13 a month at idle");
+        assert.ok(Math.abs(cache.load - (cache.idle + (1_000_000 * 10 * 0.0023) / 1e6)) < 1e-9);
+        assert.match(cache.detail, /caps 1 GB, 5000 ECPU\/s \(at most \$92\/month\)/);
+        assert.strictEqual(estimate(fakeRun([])).filter((l) => l.item.startsWith("ElastiCache")).length, 0, "no cache, no line");
+    });
+
+    it("charges CloudFront Functions per invocation beyond the free 2 million", () => {
+        const run = fakeRun([resource("aws:cloudfront/function:Function", "f", {})]);
+        assert.strictEqual(line(run, "CloudFront Functions").load, 0, "1 M requests: inside the free tier");
+        assert.ok(Math.abs(line(run, "CloudFront Functions", { ...DEFAULT_LOAD, requestsPerMonth: 12_000_000 }).load - 1) < 1e-9);
+    });
+
     it("gives daily totals as monthly / (730 / 24)", () => {
         const t = totals([{ item: "x", idle: 73, load: 146, detail: "" }]);
         assert.strictEqual(t.idleDay, 73 / DAYS_PER_MONTH);

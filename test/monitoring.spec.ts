@@ -384,7 +384,9 @@ describe("OneHubMonitoring", () => {
                 ofType(run, "aws:ecs/service:Service").map((s) => `${s.name}-id`),
                 "the services' ARNs",
             );
-            for (const target of ofType(run, "aws:cloudwatch/eventTarget:EventTarget")) {
+            const monitoringTargets = ofType(run, "aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.name.includes("-mon-"));
+            assert.strictEqual(monitoringTargets.length, 3);
+            for (const target of monitoringTargets) {
                 assert.strictEqual(target.inputs.arn, topicArn(run));
                 assert.ok(
                     dependsDirectlyOn(
@@ -546,15 +548,14 @@ describe("OneHubMonitoring", () => {
             for (const stack of ["dev", "prod"]) {
                 const run = await fixtureRun(stack, { config: { "onehub:monitoringEnabled": false } });
                 assert.strictEqual(ofType(run, MONITORING).length, 0);
-                for (const type of [
-                    TOPIC,
-                    COMPOSITE,
-                    "aws:cloudwatch/dashboard:Dashboard",
-                    "aws:budgets/budget:Budget",
-                    "aws:cloudwatch/eventRule:EventRule",
-                ]) {
+                for (const type of [TOPIC, COMPOSITE, "aws:cloudwatch/dashboard:Dashboard", "aws:budgets/budget:Budget"]) {
                     assert.strictEqual(ofType(run, type).length, 0, type);
                 }
+                // The only event rule left is the slaves' own Spot drain, not monitoring's.
+                assert.deepStrictEqual(
+                    ofType(run, "aws:cloudwatch/eventRule:EventRule").map((r) => r.name),
+                    [`onehub-${stack}-slave-spot-drain`],
+                );
                 assert.deepStrictEqual(
                     ofType(run, ALARM)
                         .map((a) => a.name)

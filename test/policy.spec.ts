@@ -1132,7 +1132,8 @@ const FIXTURES: Fixture[] = [
     {
         policy: "slave-node-settings",
         title: "slaves without the memory cache",
-        base: "prod",
+        // dev: the prod fixture's slaves have a Redis, which stands in for the memory cache.
+        base: "dev",
         mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "MEMORY_CACHE_ENABLED", "false")),
         message: /MEMORY_CACHE_ENABLED "false"/,
     },
@@ -1147,11 +1148,11 @@ const FIXTURES: Fixture[] = [
         policy: "slave-node-settings",
         title: "a Redis cache instead of the memory cache passes",
         base: "dev",
-        mutate: (run) =>
-            editContainers(run, SLAVE, (c) => {
-                setEnv(c, "MEMORY_CACHE_ENABLED", undefined);
-                c.secrets.push({ name: "REDIS_CONN_STRING", valueFrom: secretArn("redis") });
-            }),
+        mutate: (run) => {
+            editContainers(run, SLAVE, (c) => setEnv(c, "MEMORY_CACHE_ENABLED", undefined));
+            // On every node: a Redis on the slaves only is a violation of its own (nodes-share-secrets-and-image).
+            editContainers(run, [...SLAVE, ...MASTER], (c) => c.secrets.push({ name: "REDIS_CONN_STRING", valueFrom: secretArn("redis") }));
+        },
         fires: [],
     },
     {
@@ -1168,6 +1169,27 @@ const FIXTURES: Fixture[] = [
         mutate: (run) =>
             editContainers(run, SLAVE, (c) => (c.secrets.find((s: any) => s.name === "SESSION_SECRET").valueFrom = secretArn("other"))),
         message: /disagree on secret SESSION_SECRET/,
+    },
+    {
+        policy: "nodes-share-secrets-and-image",
+        title: "a master without the slaves' Redis",
+        base: "prod",
+        mutate: (run) => editContainers(run, MASTER, (c) => (c.secrets = c.secrets.filter((s: any) => s.name !== "REDIS_CONN_STRING"))),
+        message: /disagree on secret REDIS_CONN_STRING/,
+    },
+    {
+        policy: "nodes-share-secrets-and-image",
+        title: "slaves trusting another client-IP header than the master",
+        base: "dev",
+        mutate: (run) => editContainers(run, SLAVE, (c) => setEnv(c, "TRUSTED_HEADER", "X-Real-IP")),
+        message: /disagree on TRUSTED_HEADER/,
+    },
+    {
+        policy: "nodes-share-secrets-and-image",
+        title: "a master with a stricter API limit than the slaves on the shared Redis",
+        base: "prod",
+        mutate: (run) => editContainers(run, MASTER, (c) => setEnv(c, "GLOBAL_API_RATE_LIMIT", "300")),
+        message: /disagree on GLOBAL_API_RATE_LIMIT/,
     },
     {
         policy: "slaves-deploy-after-master",

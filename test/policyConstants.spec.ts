@@ -114,7 +114,7 @@ describe("policy pack constants agree with the components", () => {
             "OPENAPI_KEYS",
             "TIKTOKEN_CACHE_DIR",
             "NOTIFY_DINGTALK_KEYWORD",
-            "GLOBAL_API_RATE_LIMIT",
+            "GLOBAL_WEB_RATE_LIMIT",
             "SESSION_TIMEOUT",
             "DISABLE_TOKEN_ENCODERS",
             "NOTIFY_PUSHDEER_PUSHKEY",

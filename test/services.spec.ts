@@ -178,10 +178,13 @@ describe("OneHub services", () => {
             }
         });
 
-        it("receive SQL_DSN, SESSION_SECRET and USER_TOKEN_SECRET only as ECS secrets pinned to their versions, the same on every task", () => {
+        it("receive SQL_DSN, SESSION_SECRET, USER_TOKEN_SECRET (and prod's REDIS_CONN_STRING) only as ECS secrets pinned to their versions, the same on every task", () => {
             for (const run of both()) {
                 const pinned = (secret: string, version: string) => `${secretArn(run, secret)}:::${versionOf(run, version)}`;
+                const redis =
+                    run === runs.prod ? [{ name: "REDIS_CONN_STRING", valueFrom: pinned("-cache-conn-string", "-cache-conn-string") }] : [];
                 const expected = [
+                    ...redis,
                     { name: "SESSION_SECRET", valueFrom: pinned("-session-secret", "-session-secret") },
                     { name: "SQL_DSN", valueFrom: pinned("-db-sql-dsn", "-db-sql-dsn") },
                     { name: "USER_TOKEN_SECRET", valueFrom: pinned("-user-token-secret", "-user-token-secret") },
@@ -304,9 +307,15 @@ describe("OneHub services", () => {
             assert.strictEqual(envOf(master(runs.prod, TASK)).SQL_MAX_OPEN_CONNS, "100", "capped at 100");
         });
 
-        it("may read exactly the three OneHub secrets and write their own logs", () => {
+        it("may read exactly the OneHub secrets they inject (prod: and the Redis connection string) and write their own logs", () => {
             for (const run of both()) {
-                const expected = [secretArn(run, "-session-secret"), secretArn(run, "-db-sql-dsn"), secretArn(run, "-user-token-secret")];
+                const redis = run === runs.prod ? [secretArn(run, "-cache-conn-string")] : [];
+                const expected = [
+                    ...redis,
+                    secretArn(run, "-session-secret"),
+                    secretArn(run, "-db-sql-dsn"),
+                    secretArn(run, "-user-token-secret"),
+                ];
                 for (const node of ["-master-", "-slave-"]) {
                     const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", `${node}execution`).inputs.policy);
                     assert.deepStrictEqual(policy.Statement[0], {

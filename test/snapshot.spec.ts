@@ -17,6 +17,7 @@ describe("infrastructure snapshots", () => {
             const secrets = [
                 ...ofType(run, "aws:secretsmanager/secretVersion:SecretVersion").map((v) => v.inputs.secretString),
                 ...ofType(run, "aws:rds/cluster:Cluster").map((c) => c.inputs.masterPassword),
+                ...ofType(run, "aws:elasticache/user:User").flatMap((u) => u.inputs.authenticationMode.passwords),
             ];
             assert.ok(secrets.length >= 5);
             for (const secret of secrets) {

@@ -26,6 +26,8 @@ export interface Load {
     logKbPerRequest: number;
     /** Share (0–1) of the upstream traffic that goes to Bedrock in the stack's region (a Bedrock endpoint carries it instead of the NAT). */
     bedrockShare: number;
+    /** ElastiCache Processing Units per relay request with a shared Redis (token, user, quota, limiter). */
+    ecpuPerRequest: number;
 }
 
 export const DEFAULT_LOAD: Load = {
@@ -37,6 +39,7 @@ export const DEFAULT_LOAD: Load = {
     ioPerRequest: 10,
     logKbPerRequest: 1,
     bedrockShare: 0,
+    ecpuPerRequest: 10,
 };
 
 export const IDLE: Load = { ...DEFAULT_LOAD, requestsPerMonth: 0, gbOut: 0 };
@@ -53,6 +56,9 @@ export const ASSUMPTIONS = [
     "Monitoring: $0.10 per alarm metric (metric math: each metric in it; anomaly detection: 3), $0.50 per composite alarm, $3 per dashboard (the free tier of 10 alarms and 3 dashboards per account is not subtracted); SNS e-mail, ECS events on the default bus and a budget without actions cost nothing.",
     "Idle logs: ~10 health-check log lines per task per minute, 200 bytes each.",
     "Bedrock: --bedrock-share of the upstream traffic goes to Bedrock in the stack's region; with a Bedrock VPC endpoint it skips the NAT (other regions still pass it).",
+    "ElastiCache Serverless (Valkey): the metered minimum of 100 MB stored (OneHub's keys expire within SYNC_FREQUENCY), ~10 ECPUs per request; idle health checks' ECPUs are left out (cents).",
+    "CloudFront Functions: one viewer-request invocation per request, after the 2 M-a-month free tier.",
+    "The Spot drain's Lambda and EventBridge rule run only on Spot interruptions: left out.",
 ];
 
 export interface CostLine {
@@ -243,6 +249,39 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
                 Math.max(0, r.gbOut - PRICES.cloudfrontFreeGb) * PRICES.cloudfrontGbOut,
         ),
     );
+
+    const functions = ofType(run, "aws:cloudfront/function:Function").length;
+    if (functions > 0) {
+        lines.push(
+            both(
+                "CloudFront Functions",
+                `${functions} viewer-request function(s), one invocation per request, after the free tier`,
+                (r) =>
+                    (functions * Math.max(0, r.requests - PRICES.cloudfrontFreeFunctionInvocations) * PRICES.cloudfrontFunctionPerMillion) /
+                    1e6,
+            ),
+        );
+    }
+
+    for (const cache of ofType(run, "aws:elasticache/serverlessCache:ServerlessCache")) {
+        const limits = cache.inputs.cacheUsageLimits ?? {};
+        const maxGb: number | undefined = limits.dataStorage?.maximum;
+        const maxEcpu: number | undefined = limits.ecpuPerSeconds?.[0]?.maximum;
+        const ceiling =
+            maxGb !== undefined && maxEcpu !== undefined
+                ? maxGb * HOURS_PER_MONTH * PRICES.valkeyServerlessGbHour +
+                  (maxEcpu * SECONDS_PER_MONTH * PRICES.valkeyServerlessPerMillionEcpu) / 1e6
+                : undefined;
+        lines.push(
+            both(
+                "ElastiCache Serverless (Valkey)",
+                `${PRICES.valkeyServerlessMinimumGb} GB stored (the minimum) + ${load.ecpuPerRequest} ECPUs per request; caps ${maxGb ?? "none"} GB, ${maxEcpu ?? "no"} ECPU/s${ceiling === undefined ? "" : ` (at most $${ceiling.toFixed(0)}/month)`}`,
+                (r) =>
+                    PRICES.valkeyServerlessMinimumGb * HOURS_PER_MONTH * PRICES.valkeyServerlessGbHour +
+                    (r.requests * load.ecpuPerRequest * PRICES.valkeyServerlessPerMillionEcpu) / 1e6,
+            ),
+        );
+    }
 
     for (const acl of ofType(run, "aws:wafv2/webAcl:WebAcl")) {
         const rules = acl.inputs.rules?.length ?? 0;

@@ -530,6 +530,14 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
             return { ...base, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.name ?? name}`, name: inputs.name ?? name };
         case "aws:route53/record:Record":
             return { ...base, fqdn: inputs.name };
+        case "aws:elasticache/serverlessCache:ServerlessCache":
+            // One read-write endpoint on 6379 and the reader endpoint on 6380, on the same host name.
+            return {
+                ...base,
+                arn: `arn:aws:elasticache:${REGION}:${ACCOUNT}:serverlesscache:${inputs.name}`,
+                endpoints: [{ address: `${inputs.name}-abc123.serverless.use1.cache.amazonaws.com`, port: 6379 }],
+                readerEndpoints: [{ address: `${inputs.name}-abc123.serverless.use1.cache.amazonaws.com`, port: 6380 }],
+            };
         case "aws:wafv2/webAcl:WebAcl":
             return { ...base, arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${name}/0123` };
         case "aws:iam/accessKey:AccessKey":

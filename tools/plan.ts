@@ -16,7 +16,14 @@ const SUMMARIES: Record<string, Summary> = {
         const zones: string[] | undefined = i.availabilityZoneNames;
         return `${i.cidrBlock}, ${zones ? `${zones.length} AZs (${zones.join(" ")})` : `first ${i.numberOfAvailabilityZones} AZs`}, NAT ${i.natGateways?.strategy}`;
     },
-    "aws:lambda/function:Function": (i) => `${i.runtime}, timeout ${i.timeout} s (deploy-time step)`,
+    "aws:lambda/function:Function": (i) =>
+        `${i.runtime}, timeout ${i.timeout} s (${i.environment ? "runtime function: an event rule's target" : "deploy-time step"})`,
+    "aws:elasticache/serverlessCache:ServerlessCache": (i) =>
+        `${i.engine} ${i.majorEngineVersion}, ≤ ${i.cacheUsageLimits?.dataStorage?.maximum} GB, ≤ ${i.cacheUsageLimits?.ecpuPerSeconds?.[0]?.maximum} ECPU/s, snapshots kept ${i.snapshotRetentionLimit}`,
+    "aws:elasticache/user:User": (i) => `${i.userName} (${i.accessString}), ${i.authenticationMode?.type} authentication`,
+    "aws:elasticache/userGroup:UserGroup": (i) => `${i.engine}, ${i.userIds?.length} users`,
+    "aws:cloudfront/function:Function": (i) => `${i.runtime}, published ${i.publish}`,
+    "aws:lambda/permission:Permission": (i) => `${i.principal} may invoke`,
     "aws:lambda/invocation:Invocation": () => "runs the step when its input changes",
     "aws:rds/cluster:Cluster": (i) =>
         `${i.engineVersion}, ${i.serverlessv2ScalingConfiguration?.minCapacity}–${i.serverlessv2ScalingConfiguration?.maxCapacity} ACU, encrypted ${i.storageEncrypted}, backups ${i.backupRetentionPeriod} d, deletion protection ${i.deletionProtection}`,
@@ -35,7 +42,7 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:ecs/taskDefinition:TaskDefinition": (i) => {
         const [c] = describeJson(i.containerDefinitions);
         const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
-        return `${i.cpu} CPU / ${i.memory} MiB, ${c.image}, NODE_TYPE ${env.NODE_TYPE}, pool ${env.SQL_MAX_OPEN_CONNS}, secrets ${c.secrets.map((s: any) => s.name).join(" ")}`;
+        return `${i.cpu} CPU / ${i.memory} MiB, ${c.image}, NODE_TYPE ${env.NODE_TYPE}, pool ${env.SQL_MAX_OPEN_CONNS}, secrets ${c.secrets.map((s: any) => s.name).join(" ")}${c.entryPoint ? `, wrapper grace ${c.entryPoint.at(-1)} s` : ""}`;
     },
     "aws:appautoscaling/target:Target": (i) => `${i.minCapacity}–${i.maxCapacity} tasks`,
     "aws:appautoscaling/policy:Policy": (i) =>

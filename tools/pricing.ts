@@ -9,6 +9,9 @@
 //   https://aws.amazon.com/secrets-manager/pricing/
 //   https://aws.amazon.com/cloudwatch/pricing/        logs, custom metrics (Container Insights)
 //   https://aws.amazon.com/privatelink/pricing/       interface endpoints: per endpoint per AZ-hour, per GB processed (first PB)
+//   https://aws.amazon.com/elasticache/pricing/       ElastiCache Serverless for Valkey: GB-hours stored
+//                                                     (metered at 100 MB at least) and ECPUs (2026 list prices)
+//   https://aws.amazon.com/cloudfront/pricing/        CloudFront Functions invocations (2 M a month in the free tier)
 
 export const PRICES_AS_OF = "2025-11, us-east-1 list prices";
 export const REGION = "us-east-1";
@@ -52,4 +55,10 @@ export const PRICES = {
     cloudfrontAdditionalMetrics: 8,
     vpcEndpointAzHour: 0.01,
     vpcEndpointGb: 0.01,
+    valkeyServerlessGbHour: 0.084,
+    valkeyServerlessPerMillionEcpu: 0.0023,
+    /** ElastiCache Serverless for Valkey meters at least 100 MB of data (Redis OSS: 1 GB). */
+    valkeyServerlessMinimumGb: 0.1,
+    cloudfrontFunctionPerMillion: 0.1,
+    cloudfrontFreeFunctionInvocations: 2_000_000,
 };

@@ -12,7 +12,7 @@ export const SNAPSHOT_DIR = path.join(ROOT, "test", "snapshots");
 export const SECRET_MASK = "[secret]";
 
 /** Inputs that AWS takes as JSON strings: shown parsed, so a diff shows the changed field. */
-const JSON_INPUTS = ["containerDefinitions", "policy", "assumeRolePolicy", "input"];
+const JSON_INPUTS = ["containerDefinitions", "policy", "assumeRolePolicy", "input", "eventPattern"];
 
 export interface SnapshotResource {
     /** Parent chain and name, e.g. "onehub-dev > onehub-dev-db > onehub-dev-db-cluster". */

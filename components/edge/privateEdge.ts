@@ -10,12 +10,21 @@ import {
     validateEdgeSettings,
 } from "./edgeSettings";
 import { checkComponentName, checkNonEmpty } from "../common/validation";
+import { componentAsset } from "../common/assets";
 import { wafRules } from "./wafRules";
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
 const ORIGIN_ID = "alb";
 /** CloudFront's origin-facing servers; the only source the ALB admits. */
 const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+/**
+ * The header every request reaching the origin carries with the viewer's address, set by the edge's
+ * viewer-request function (functions/trueClientIp.js) over anything the client sent: OneHub's
+ * TRUSTED_HEADER.
+ */
+export const CLIENT_IP_HEADER = "True-Client-IP";
+/** The runtime of the viewer-request function. */
+export const CLIENT_IP_FUNCTION_RUNTIME = "cloudfront-js-2.0";
 
 /** The edge's settings are EdgeSettings (edgeSettings.ts), shared with OneHubArgs. */
 export interface PrivateEdgeArgs extends EdgeSettings {
@@ -66,6 +75,14 @@ export class PrivateEdge extends pulumi.ComponentResource {
      * undefined without WAF.
      */
     public readonly webAclMetricName: pulumi.Output<string | undefined>;
+    /** The viewer-request CloudFront Function that sets the client-IP header. */
+    public readonly clientIpFunction: aws.cloudfront.Function;
+    /**
+     * "True-Client-IP": the header that carries the viewer's address on every request this edge
+     * forwards, whatever the client sent. Services run OneHub with TRUSTED_HEADER set to it
+     * (OneHubServiceArgs.trustedHeader), so per-IP limits and IP allow-lists see the real client.
+     */
+    public readonly clientIpHeader: pulumi.Output<string>;
 
     constructor(name: string, args: PrivateEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         // ALB names are at most 32 characters.
@@ -204,6 +221,23 @@ export class PrivateEdge extends pulumi.ComponentResource {
             webAclMetricName = webAcl.visibilityConfig.metricName;
         }
 
+        // Every behaviour that reaches OneHub sets True-Client-IP from the address CloudFront saw.
+        // The managed AllViewerExceptHostHeader policy forwards it with the viewer's other headers
+        // (a custom allow-list could name it, but cannot forward Authorization).
+        const clientIpFunction = new aws.cloudfront.Function(
+            `${name}-client-ip`,
+            {
+                runtime: CLIENT_IP_FUNCTION_RUNTIME,
+                comment: `OneHub ${name}: ${CLIENT_IP_HEADER} = the viewer's address, whatever the client sent`,
+                code: componentAsset("edge/functions/trueClientIp.js"),
+                // Published: the distribution runs the LIVE stage, so a code change takes effect on update.
+                publish: true,
+                tags,
+            },
+            { parent: this },
+        );
+        const functionAssociations = [{ eventType: "viewer-request", functionArn: clientIpFunction.arn }];
+
         const certificateArn = args.customDomain ? this.certificate(name, args) : undefined;
         const distribution = new aws.cloudfront.Distribution(
             `${name}-cdn`,
@@ -236,6 +270,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
                     cachePolicyId: MANAGED_POLICY.cachingDisabled,
                     originRequestPolicyId: MANAGED_POLICY.allViewerExceptHostHeader,
                     compress: true,
+                    functionAssociations,
                 },
                 // OneHub's fingerprinted web assets: cached at the edge to spare the master.
                 orderedCacheBehaviors: [
@@ -246,7 +281,11 @@ export class PrivateEdge extends pulumi.ComponentResource {
                         allowedMethods: ["GET", "HEAD"],
                         cachedMethods: ["GET", "HEAD"],
                         cachePolicyId: MANAGED_POLICY.cachingOptimized,
+                        // On a cache miss the client-IP header reaches the master too (the policy is not
+                        // part of the cache key, so caching is unchanged).
+                        originRequestPolicyId: MANAGED_POLICY.allViewerExceptHostHeader,
                         compress: true,
+                        functionAssociations,
                     },
                 ],
                 // Errors pass straight through: a cached 502 would outlive the deploy that caused it.
@@ -292,6 +331,8 @@ export class PrivateEdge extends pulumi.ComponentResource {
         this.webAclName = webAclName;
         this.webAclId = webAclId;
         this.webAclMetricName = webAclMetricName;
+        this.clientIpFunction = clientIpFunction;
+        this.clientIpHeader = pulumi.output(CLIENT_IP_HEADER);
         this.registerOutputs({
             url: this.url,
             distributionId: this.distributionId,
@@ -305,6 +346,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
             webAclName: this.webAclName,
             webAclId: this.webAclId,
             webAclMetricName: this.webAclMetricName,
+            clientIpHeader: this.clientIpHeader,
         });
     }
 

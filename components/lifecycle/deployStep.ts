@@ -25,19 +25,24 @@ interface PolicyStatement {
     Condition?: Record<string, Record<string, pulumi.Input<string>>>;
 }
 
-interface DeployStepArgs {
+interface HandlerFunctionArgs {
     /** File name (without .js) under components/lifecycle/handlers. */
     handler: string;
-    /** What the step does, for the function's description. */
+    /** What the function does, for its description. */
     description: string;
     /** Everything the handler may call, and nothing more. */
     statements: PolicyStatement[];
-    /** The event the function is invoked with. A change of it invokes the function again. */
-    input: pulumi.Input<Record<string, unknown>>;
     /** Lambda timeout, ≤ 900 s; the handler must give up (with a message) before it. */
     timeoutSeconds: number;
     logRetentionDays: number;
+    /** Environment variables of the function (a runtime function's configuration). */
+    environment?: Record<string, pulumi.Input<string>>;
     tags?: Record<string, string>;
+}
+
+interface DeployStepArgs extends Omit<HandlerFunctionArgs, "environment"> {
+    /** The event the function is invoked with. A change of it invokes the function again. */
+    input: pulumi.Input<Record<string, unknown>>;
     /** Resources that must be ready before the step runs, beyond those behind `input`. */
     dependsOn?: pulumi.Resource[];
 }
@@ -54,6 +59,25 @@ export function handlerSource(handler: string): string {
 
 /** Builds the step's function, role and log group under `parent`, and the invocation. */
 export function createDeployStep(parent: pulumi.Resource, name: string, args: DeployStepArgs): DeployStep {
+    const fn = createHandlerFunction(parent, name, args);
+    const invocation = new aws.lambda.Invocation(
+        `${name}-run`,
+        {
+            functionName: fn.name,
+            // A new input replaces the invocation, which invokes the function again; an unchanged one does nothing.
+            input: pulumi.jsonStringify(args.input),
+        },
+        { parent, dependsOn: args.dependsOn },
+    );
+    return { function: fn, invocation };
+}
+
+/**
+ * A handler file as a Lambda function under `parent`: its log group (with a retention), its own role
+ * with exactly `statements` (and its log stream), the function on Node 24. Deploy-time steps invoke it
+ * once per input; runtime functions (an EventBridge rule's target) are invoked by AWS.
+ */
+export function createHandlerFunction(parent: pulumi.Resource, name: string, args: HandlerFunctionArgs): aws.lambda.Function {
     const opts = { parent };
     const tags = args.tags;
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: args.logRetentionDays, tags }, opts);
@@ -86,7 +110,7 @@ export function createDeployStep(parent: pulumi.Resource, name: string, args: De
         },
         opts,
     );
-    const fn = new aws.lambda.Function(
+    return new aws.lambda.Function(
         `${name}-fn`,
         {
             description: args.description,
@@ -98,19 +122,10 @@ export function createDeployStep(parent: pulumi.Resource, name: string, args: De
             timeout: Math.min(args.timeoutSeconds, LAMBDA_MAX_TIMEOUT_SECONDS),
             memorySize: 128,
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+            environment: args.environment ? { variables: args.environment } : undefined,
             tags,
         },
         // The first invocation follows at once: the role's permissions must exist before it.
         { parent, dependsOn: [policy] },
     );
-    const invocation = new aws.lambda.Invocation(
-        `${name}-run`,
-        {
-            functionName: fn.name,
-            // A new input replaces the invocation, which invokes the function again; an unchanged one does nothing.
-            input: pulumi.jsonStringify(args.input),
-        },
-        { parent, dependsOn: args.dependsOn },
-    );
-    return { function: fn, invocation };
 }

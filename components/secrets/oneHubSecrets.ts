@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { checkComponentName, fail } from "../common/validation";
-import { pinnedValueFrom } from "./valueFrom";
+import { notifySecretNames } from "./notify";
+import { pinnedJsonKeyValueFrom, pinnedValueFrom } from "./valueFrom";
 
 /** Generated secrets are 48 letters and digits: ≥ 32 as OneHub's docs ask, nothing to escape. */
 const GENERATED_LENGTH = 48;
@@ -26,6 +27,13 @@ export interface OneHubSecretsArgs {
     hashidsSalt?: pulumi.Input<string>;
     /** Tags for the secrets. */
     tags?: Record<string, string>;
+
+    /**
+     * OneHub's notification credentials: a JSON object of NOTIFY_* names (webhooks, tokens, signing
+     * secrets, push keys, bot API keys; OneHub's other NOTIFY_* settings may be secret too) to values,
+     * stored as one secret and injected key by key. Default: unset (no secret). Unknown names are refused.
+     */
+    notifySecrets?: pulumi.Input<string>;
 }
 
 /**
@@ -45,6 +53,13 @@ export class OneHubSecrets extends pulumi.ComponentResource {
     public readonly userTokenSecretValueFrom: pulumi.Output<string>;
     /** HASHIDS_SALT for ECS `secrets`, pinned to the current version; "" when none was given. */
     public readonly hashidsSaltValueFrom: pulumi.Output<string>;
+    /** The secret holding the notification credentials; "" when none were given. */
+    public readonly notifySecretArn: pulumi.Output<string>;
+    /**
+     * Each NOTIFY_* name of `notifySecrets` → its ECS `valueFrom` (`<arn>:<name>::<version-id>`,
+     * pinned, so a new value redeploys the tasks); {} when none were given.
+     */
+    public readonly notifyValueFroms: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: OneHubSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubSecrets", name, "-user-token-secret", 512);
@@ -52,6 +67,9 @@ export class OneHubSecrets extends pulumi.ComponentResource {
         checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
         checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
         checkHashidsSalt(k("hashidsSalt"), args.hashidsSalt);
+        if (typeof args.notifySecrets === "string" && args.notifySecrets !== "") {
+            notifySecretNames(k("notifySecrets"), args.notifySecrets);
+        }
         super("onehub:index:OneHubSecrets", name, {}, opts);
 
         const store = (suffix: string, description: string, value: pulumi.Input<string>) => {
@@ -80,12 +98,37 @@ export class OneHubSecrets extends pulumi.ComponentResource {
             ? store("hashids-salt", "OneHub HASHIDS_SALT (sqids alphabet of API key ids)", args.hashidsSalt)
             : undefined;
 
+        let notifySecretArn: pulumi.Output<string> = pulumi.output("");
+        let notifyValueFroms: pulumi.Output<Record<string, string>> = pulumi.output({} as Record<string, string>);
+        if (args.notifySecrets) {
+            const secret = new aws.secretsmanager.Secret(
+                `${name}-notify`,
+                { description: "OneHub NOTIFY_* credentials (a JSON object, injected key by key)", tags: args.tags },
+                { parent: this },
+            );
+            const version = new aws.secretsmanager.SecretVersion(
+                `${name}-notify`,
+                { secretId: secret.id, secretString: pulumi.secret(args.notifySecrets) },
+                { parent: this },
+            );
+            notifySecretArn = secret.arn;
+            // Checked again here for a value that was not known above (an Output); the names are not secret.
+            notifyValueFroms = pulumi
+                .unsecret(pulumi.output(args.notifySecrets))
+                .apply((json) => notifySecretNames(k("notifySecrets"), json))
+                .apply((names) =>
+                    pulumi.all(Object.fromEntries(names.map((n) => [n, pinnedJsonKeyValueFrom(secret, version, n)]))),
+                ) as pulumi.Output<Record<string, string>>;
+        }
+
         this.sessionSecretArn = session.arn;
         this.userTokenSecretArn = userToken.arn;
         this.hashidsSaltSecretArn = salt?.arn ?? pulumi.output("");
         this.sessionSecretValueFrom = session.valueFrom;
         this.userTokenSecretValueFrom = userToken.valueFrom;
         this.hashidsSaltValueFrom = salt?.valueFrom ?? pulumi.output("");
+        this.notifySecretArn = notifySecretArn;
+        this.notifyValueFroms = notifyValueFroms;
         this.registerOutputs({
             sessionSecretArn: this.sessionSecretArn,
             userTokenSecretArn: this.userTokenSecretArn,
@@ -93,6 +136,8 @@ export class OneHubSecrets extends pulumi.ComponentResource {
             sessionSecretValueFrom: this.sessionSecretValueFrom,
             userTokenSecretValueFrom: this.userTokenSecretValueFrom,
             hashidsSaltValueFrom: this.hashidsSaltValueFrom,
+            notifySecretArn: this.notifySecretArn,
+            notifyValueFroms: this.notifyValueFroms,
         });
     }
 }

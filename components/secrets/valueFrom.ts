@@ -18,6 +18,15 @@ export function pinnedValueFrom(secret: aws.secretsmanager.Secret, version: aws.
     return pulumi.interpolate`${secret.arn}:::${version.versionId}`;
 }
 
+/** One key of a secret holding a JSON object, pinned to the current version: `<arn>:<json-key>::<version-id>`. */
+export function pinnedJsonKeyValueFrom(
+    secret: aws.secretsmanager.Secret,
+    version: aws.secretsmanager.SecretVersion,
+    jsonKey: string,
+): pulumi.Output<string> {
+    return pulumi.interpolate`${secret.arn}:${jsonKey}::${version.versionId}`;
+}
+
 /** The secret ARN inside a `valueFrom` (IAM policies name the secret, not the version). */
 export function secretArnOf(valueFrom: string): string {
     return valueFrom.split(":").slice(0, 7).join(":");

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createDeployStep } from "../lifecycle/deployStep";
 import { MASTER_PATHS, PRIORITY } from "./routing";
-import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
+import { createServiceBase, OneHubServiceArgs, serviceApiRateLimit, serviceNetwork, validateServiceArgs } from "./serviceBase";
 import { checkComponentName, checkInteger, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
 
 /** The master's default drain: its traffic is admin, UI and API calls of a second or less. */
@@ -78,6 +78,8 @@ export class OneHubMasterService extends pulumi.ComponentResource {
             0,
             3600,
         );
+        // With a shared Redis the same limit as the slaves'; OneHubSlaveService checks it holds their health checks.
+        const globalApiRateLimit = serviceApiRateLimit(k("globalApiRateLimit"), args.globalApiRateLimit, args.secrets, 0);
         super("onehub:index:OneHubMasterService", name, {}, opts);
 
         const nodeEnv: Record<string, string> = { NODE_TYPE: "master" };
@@ -98,6 +100,7 @@ export class OneHubMasterService extends pulumi.ComponentResource {
             120,
             deregistrationDelay,
             budget,
+            { globalApiRateLimit },
         );
 
         const service = new aws.ecs.Service(

@@ -1,11 +1,25 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRelayPaths, chunkRules, PRIORITY } from "./routing";
-import { createServiceBase, OneHubServiceArgs, serviceNetwork, validateServiceArgs } from "./serviceBase";
-import { checkComponentName, checkInteger, fail } from "../common/validation";
+import {
+    CONTAINER_PORT,
+    createServiceBase,
+    OneHubServiceArgs,
+    serviceApiRateLimit,
+    serviceNetwork,
+    STOP_TIMEOUT_SECONDS,
+    validateServiceArgs,
+} from "./serviceBase";
+import { checkComponentName, checkInteger, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
+import { componentAsset } from "../common/assets";
+import { createHandlerFunction } from "../lifecycle/deployStep";
 
 /** The slaves' default drain: long enough for an LLM answer that is already streaming. */
 export const SLAVE_DEREGISTRATION_DELAY = 300;
+/** Seconds OneHub needs to exit after the wrapper passes SIGTERM on (it exits at once; this is head room). */
+const SHUTDOWN_MARGIN_SECONDS = 10;
+/** The longest grace period: SIGKILL follows SIGTERM after stopTimeout. */
+export const MAX_SHUTDOWN_GRACE_SECONDS = STOP_TIMEOUT_SECONDS - SHUTDOWN_MARGIN_SECONDS;
 
 export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
     /**
@@ -55,6 +69,17 @@ export interface OneHubSlaveServiceArgs extends OneHubServiceArgs {
      * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
      */
     rollbackAlarms?: boolean;
+
+    /**
+     * Seconds a slave keeps serving its in-flight responses after SIGTERM before OneHub gets the signal,
+     * 0–110. Default 110. OneHub exits at once on SIGTERM, which Fargate Spot sends with its two-minute
+     * interruption notice: the container starts OneHub through a wrapper (slaveWrapper.sh) that waits
+     * this long, then passes SIGTERM on. ECS kills the container 120 s (stopTimeout, Fargate's maximum)
+     * after SIGTERM, and OneHub needs the last 10 s to exit. 0 runs OneHub directly. Every slave stop
+     * (deploys, scale-in) takes this much longer after its drain.
+     * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+     */
+    shutdownGraceSeconds?: number;
 }
 
 /**
@@ -114,6 +139,8 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
                 `is required for the rollback alarms when ${k("listenerArn")} is not an ALB listener ARN (…:listener/app/<name>/<id>/<id>); or set ${k("rollbackAlarms")} false`,
             );
         }
+        const grace = checkShutdownGrace(k("shutdownGraceSeconds"), args.shutdownGraceSeconds ?? MAX_SHUTDOWN_GRACE_SECONDS);
+        const globalApiRateLimit = serviceApiRateLimit(k("globalApiRateLimit"), args.globalApiRateLimit, args.secrets, scaling.maxCount);
         super("onehub:index:OneHubSlaveService", name, {}, opts);
 
         const base = createServiceBase(
@@ -126,6 +153,12 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             60,
             deregistrationDelay,
             budget,
+            {
+                globalApiRateLimit,
+                // OneHub as the wrapper's child, which keeps it serving for the grace period after SIGTERM.
+                entryPoint:
+                    grace > 0 ? ["/bin/sh", "-c", componentAsset("services/slaveWrapper.sh"), "onehub-slave", String(grace)] : undefined,
+            },
         );
 
         const capacityProviderStrategies = [
@@ -169,6 +202,10 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             // Autoscaling owns desiredCount; a deploy must not reset it to minCount.
             { parent: this, dependsOn: base.ready, ignoreChanges: ["desiredCount"] },
         );
+
+        if (scaling.spotWeight > 0) {
+            this.spotDrain(name, args, service, base.targetGroup);
+        }
 
         const clusterName = pulumi.output(args.clusterArn).apply((arn) => arn.split("/").pop()!);
         const target = new aws.appautoscaling.Target(
@@ -236,6 +273,71 @@ export class OneHubSlaveService extends pulumi.ComponentResource {
             rollbackAlarmNames: this.rollbackAlarmNames,
         });
     }
+
+    /**
+     * Spot tasks leave the target group at their interruption notice: ECS deregisters a Spot task only
+     * once it stopped, so for two minutes the ALB would go on sending it new requests. An EventBridge
+     * rule on this service's SpotInterruption task state changes invokes a function that deregisters
+     * the task's address from this target group, and may do nothing else.
+     */
+    private spotDrain(name: string, args: OneHubSlaveServiceArgs, service: aws.ecs.Service, targetGroup: aws.lb.TargetGroup): void {
+        const parent = { parent: this };
+        const fn = createHandlerFunction(this, `${name}-spot-drain`, {
+            handler: "spotInterruptionDrain",
+            description: `OneHub ${name}: deregisters a Spot task from the slave target group at its interruption notice`,
+            statements: [{ Effect: "Allow", Action: ["elasticloadbalancing:DeregisterTargets"], Resource: targetGroup.arn }],
+            environment: {
+                TARGET_GROUP_ARN: targetGroup.arn,
+                TARGET_PORT: String(CONTAINER_PORT),
+                CLUSTER_ARN: args.clusterArn,
+                SERVICE_NAME: service.name,
+            },
+            timeoutSeconds: 30,
+            logRetentionDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+            tags: args.tags,
+        });
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-spot-drain`,
+            {
+                description: `OneHub ${name}: Fargate Spot interruption notices of the slave tasks`,
+                eventPattern: pulumi.jsonStringify({
+                    source: ["aws.ecs"],
+                    "detail-type": ["ECS Task State Change"],
+                    detail: {
+                        clusterArn: [args.clusterArn],
+                        group: [pulumi.interpolate`service:${service.name}`],
+                        stopCode: ["SpotInterruption"],
+                        desiredStatus: ["STOPPED"],
+                    },
+                }),
+                tags: args.tags,
+            },
+            parent,
+        );
+        const permission = new aws.lambda.Permission(
+            `${name}-spot-drain`,
+            { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+            parent,
+        );
+        // The rule gets its target only once EventBridge may invoke it: no notice fails for lack of permission.
+        new aws.cloudwatch.EventTarget(
+            `${name}-spot-drain`,
+            { rule: rule.name, arn: fn.arn, retryPolicy: { maximumEventAgeInSeconds: 120, maximumRetryAttempts: 3 } },
+            { parent: this, dependsOn: [permission] },
+        );
+    }
+}
+
+/** The wrapper's grace period: 0–110 s, within stopTimeout. */
+export function checkShutdownGrace(key: string, seconds: number): number {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_SHUTDOWN_GRACE_SECONDS) {
+        fail(
+            key,
+            seconds,
+            `must be a whole number from 0 to ${MAX_SHUTDOWN_GRACE_SECONDS}: ECS kills the container ${STOP_TIMEOUT_SECONDS} s (stopTimeout, Fargate's maximum) after SIGTERM, and OneHub needs the last ${SHUTDOWN_MARGIN_SECONDS} s to exit`,
+        );
+    }
+    return seconds;
 }
 
 /** "app/<name>/<id>" from an ALB listener ARN (…:listener/app/<name>/<id>/<listener-id>), or undefined. */

@@ -9,10 +9,14 @@ import { DB_PORT } from "../database/oneHubDatabase";
 import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
 import { BEDROCK_ENDPOINT_PORT } from "../bedrock/bedrockSettings";
+import { CACHE_PORTS } from "../cache/oneHubCache";
+import { ALB_HEALTH_CHECK_INTERVAL_SECONDS, apiRateLimit, CONTAINER_HEALTH_CHECK_INTERVAL_SECONDS } from "./healthCheckBudget";
 
 export const CONTAINER_NAME = "onehub";
-const CONTAINER_PORT = 3000;
+export const CONTAINER_PORT = 3000;
 export const HEALTH_CHECK_PATH = "/api/status";
+/** Seconds ECS waits after SIGTERM before SIGKILL: Fargate's maximum. */
+export const STOP_TIMEOUT_SECONDS = 120;
 const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
 const DEFAULT_IMAGE_TAG = "v0.14.27";
 /** Tags that move: a slave scaling out later would pull code newer than the master migrated. */
@@ -32,6 +36,14 @@ const RESERVED_ENV = [
     "SQL_MAX_IDLE_CONNS",
     "SQL_MAX_LIFETIME",
     "CHANNEL_TEST_FREQUENCY",
+    // The client-IP header and the limit health checks must fit are set by the components, the same
+    // on every node; a serverless cache refuses SELECT, so REDIS_DB is never set. (REDIS_CONN_STRING
+    // is refused as a credential: it reaches the tasks only as a secret.)
+    "REDIS_DB",
+    "TRUSTED_HEADER",
+    "GLOBAL_API_RATE_LIMIT",
+    // Read by the slaves' entry-point wrapper (slaveWrapper.sh).
+    "ONEHUB_BINARY",
 ];
 /**
  * Names that look like credentials belong in Secrets Manager, never in plain env. Matched by
@@ -99,7 +111,7 @@ export interface OneHubServiceArgs {
     /** Days CloudWatch keeps the task logs, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
     /**
-     * Extra plain OneHub environment, e.g. { GLOBAL_API_RATE_LIMIT: "600" }. Names the components
+     * Extra plain OneHub environment, e.g. { RELAY_TIMEOUT: "900" }. Names the components
      * set themselves, and names that look like credentials (use Secrets Manager), are refused.
      */
     environment?: Record<string, string>;
@@ -110,7 +122,32 @@ export interface OneHubServiceArgs {
      * service allows itself in on 443, so OneHub's Bedrock calls reach the endpoint. Default: none.
      */
     bedrockEndpointSecurityGroupId?: pulumi.Input<string>;
+
+    /**
+     * The shared Redis's security group (OneHubCache.securityGroupId, or an existing cache's): the
+     * service allows itself in on 6379–6380. Default: none. Pass it with a `secrets` entry
+     * REDIS_CONN_STRING (OneHubCache.connectionStringValueFrom), on every node: the master's updates
+     * delete cached keys.
+     */
+    cacheSecurityGroupId?: pulumi.Input<string>;
+    /**
+     * TRUSTED_HEADER: the request header OneHub takes the client's address from, for its per-IP limits
+     * and per-key IP allow-lists. Default: unset (the left-most X-Forwarded-For entry, which clients
+     * can write). Set it only to a header the edge overwrites on every request:
+     * PrivateEdge.clientIpHeader ("True-Client-IP").
+     */
+    trustedHeader?: pulumi.Input<string>;
+    /**
+     * GLOBAL_API_RATE_LIMIT: requests per client address per 180 s on /api/* (health checks included).
+     * 0 or unset: OneHub's default (300). With a shared Redis (REDIS_CONN_STRING in `secrets`) it is
+     * required, the same on every node, and must hold every task's health checks on one counter:
+     * OneHubSlaveService refuses a value below what 1 master + 2 × maxCount slaves need.
+     */
+    globalApiRateLimit?: number;
 }
+
+/** The shared settings' names a service's `k` may be asked for. */
+type ServiceField = keyof OneHubServiceArgs;
 
 /**
  * Validates the shared settings; `k` names a field in errors. The secrets map only where the
@@ -118,7 +155,7 @@ export interface OneHubServiceArgs {
  */
 export function validateServiceArgs(
     args: Partial<OneHubServiceArgs>,
-    k: (field: keyof OneHubServiceArgs) => string,
+    k: (field: ServiceField) => string,
     callerSuppliesSecrets = true,
     budget?: PoolBudget,
 ): void {
@@ -136,6 +173,38 @@ export function validateServiceArgs(
     if (callerSuppliesSecrets) {
         checkSecrets(k("secrets"), args.secrets ?? {}, args.environment ?? {});
     }
+    if (typeof args.trustedHeader === "string" && args.trustedHeader !== "") {
+        checkMatches(k("trustedHeader"), args.trustedHeader, /^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name such as True-Client-IP");
+    }
+    checkInteger(k("globalApiRateLimit"), args.globalApiRateLimit ?? 0, 0, 1_000_000);
+}
+
+/** Whether `secrets` injects a shared Redis (an entry that is not the "" of an unset optional secret). */
+export function usesRedis(secrets: Record<string, pulumi.Input<string>> | undefined): boolean {
+    const value = secrets?.REDIS_CONN_STRING;
+    return value !== undefined && value !== "";
+}
+
+/**
+ * The GLOBAL_API_RATE_LIMIT a service runs with. With a shared Redis it is required (every node must
+ * count against the same limit) and must hold the health checks of `slaveMaxCount` slaves and the
+ * master; without, 0 leaves OneHub's default.
+ */
+export function serviceApiRateLimit(
+    key: string,
+    configured: number | undefined,
+    secrets: Record<string, pulumi.Input<string>> | undefined,
+    slaveMaxCount: number,
+): number | undefined {
+    const redis = usesRedis(secrets);
+    if (redis && !configured) {
+        fail(
+            key,
+            configured,
+            "is required with a shared Redis (REDIS_CONN_STRING in secrets): every node's limiter counts on the same Redis lists, so give the master and the slaves the same value, at least what their health checks need (OneHub computes it from the slaves' maximum)",
+        );
+    }
+    return apiRateLimit(key, configured ?? 0, slaveMaxCount, redis);
 }
 
 export function checkImage(repositoryKey: string, tagKey: string, repository: string, tag: string): void {
@@ -206,6 +275,14 @@ interface PoolBudget {
     poolKey: string;
 }
 
+/** What differs by node type besides its environment. */
+interface NodeSettings {
+    /** GLOBAL_API_RATE_LIMIT, already checked (serviceApiRateLimit); undefined leaves OneHub's default. */
+    globalApiRateLimit?: number;
+    /** The container's entry point (the slaves' wrapper); default: the image's. */
+    entryPoint?: string[];
+}
+
 interface ServiceBase {
     securityGroup: aws.ec2.SecurityGroup;
     targetGroup: aws.lb.TargetGroup;
@@ -235,6 +312,7 @@ export function createServiceBase(
     healthCheckStartSeconds: number,
     deregistrationDelay: number,
     budget: PoolBudget,
+    node: NodeSettings = {},
 ): ServiceBase {
     const opts = { parent };
     const tags = args.tags;
@@ -288,6 +366,22 @@ export function createServiceBase(
         },
         opts,
     );
+    // Attached like the database: this service's own rule on the cache's group.
+    const toCache = args.cacheSecurityGroupId
+        ? new aws.vpc.SecurityGroupIngressRule(
+              `${name}-to-cache`,
+              {
+                  securityGroupId: args.cacheSecurityGroupId,
+                  referencedSecurityGroupId: securityGroup.id,
+                  ipProtocol: "tcp",
+                  fromPort: CACHE_PORTS.from,
+                  toPort: CACHE_PORTS.to,
+                  description: `OneHub ${name} tasks`,
+                  tags,
+              },
+              opts,
+          )
+        : undefined;
     const toDatabase = new aws.vpc.SecurityGroupIngressRule(
         `${name}-to-db`,
         {
@@ -391,12 +485,15 @@ export function createServiceBase(
         SQL_MAX_LIFETIME: String(args.sqlMaxLifetime ?? 300),
         ...args.environment,
         ...nodeEnv,
+        ...(args.trustedHeader ? { TRUSTED_HEADER: args.trustedHeader } : {}),
+        ...(node.globalApiRateLimit ? { GLOBAL_API_RATE_LIMIT: String(node.globalApiRateLimit) } : {}),
     };
     const image = `${args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY}:${args.imageTag ?? DEFAULT_IMAGE_TAG}`;
     const region = aws.getRegionOutput({}, opts).region;
     const container = {
         name: CONTAINER_NAME,
         image,
+        ...(node.entryPoint ? { entryPoint: node.entryPoint } : {}),
         essential: true,
         portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp", name: "http" }],
         environment: Object.entries(environment)
@@ -409,14 +506,14 @@ export function createServiceBase(
                 "CMD-SHELL",
                 `wget -q -O - http://localhost:${CONTAINER_PORT}${HEALTH_CHECK_PATH} | grep -q '"success":true' || exit 1`,
             ],
-            interval: 30,
+            interval: CONTAINER_HEALTH_CHECK_INTERVAL_SECONDS,
             timeout: 10,
             retries: 3,
             startPeriod: healthCheckStartSeconds,
         },
         // ECS Exec needs an init process; Fargate allows at most 120 s before SIGKILL.
         linuxParameters: { initProcessEnabled: true },
-        stopTimeout: 120,
+        stopTimeout: STOP_TIMEOUT_SECONDS,
         logConfiguration: {
             logDriver: "awslogs",
             options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": CONTAINER_NAME },
@@ -452,7 +549,7 @@ export function createServiceBase(
             healthCheck: {
                 path: HEALTH_CHECK_PATH,
                 matcher: "200",
-                interval: 15,
+                interval: ALB_HEALTH_CHECK_INTERVAL_SECONDS,
                 timeout: 5,
                 healthyThreshold: 2,
                 unhealthyThreshold: 3,
@@ -483,7 +580,16 @@ export function createServiceBase(
         logGroup,
         executionRole,
         taskRole,
-        ready: [...listenerRules, fromAlb, albToTasks, toInternet, toDatabase, executionPolicy, ...toBedrock],
+        ready: [
+            ...listenerRules,
+            fromAlb,
+            albToTasks,
+            toInternet,
+            toDatabase,
+            ...(toCache ? [toCache] : []),
+            executionPolicy,
+            ...toBedrock,
+        ],
     };
 }
 

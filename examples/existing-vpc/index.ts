@@ -28,6 +28,8 @@ const shared = {
     },
     listenerArn: edge.listenerArn,
     albSecurityGroupId: edge.albSecurityGroupId,
+    // The edge overwrites True-Client-IP on every request: OneHub may trust it for per-IP limits.
+    trustedHeader: edge.clientIpHeader,
     databaseSecurityGroupId: database.securityGroupId,
     // The services refuse a pool the database cannot hold at their full scale.
     databaseMaxConnections: database.maxConnections,

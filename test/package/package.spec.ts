@@ -104,6 +104,7 @@ describe("the npm package", function () {
             "OneHub",
             "OneHubBedrockAccess",
             "OneHubBedrockEndpoint",
+            "OneHubCache",
             "OneHubCluster",
             "OneHubDatabase",
             "OneHubMasterService",

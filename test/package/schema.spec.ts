@@ -20,6 +20,7 @@ describe("the multi-language component schema", function () {
             "onehub:index:OneHub",
             "onehub:index:OneHubBedrockAccess",
             "onehub:index:OneHubBedrockEndpoint",
+            "onehub:index:OneHubCache",
             "onehub:index:OneHubCluster",
             "onehub:index:OneHubDatabase",
             "onehub:index:OneHubMasterService",

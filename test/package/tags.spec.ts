@@ -32,6 +32,8 @@ describe("OneHub tags", () => {
                 bedrockAccess: "IamUser",
                 bedrockRegions: ["us-east-1"],
                 bedrockVpcEndpoint: true,
+                redisMode: "Serverless",
+                notifySecrets: JSON.stringify({ NOTIFY_LARK_TOKEN: "t" }),
                 tags: { team: "llm-platform" },
             });
         });
