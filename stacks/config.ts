@@ -92,6 +92,13 @@ export const CONFIG_KEYS = {
     sessionSecret: "secret",
     userTokenSecret: "secret",
     hashidsSalt: "secret",
+    // cost (issue 14)
+    natInstanceType: "string",
+    natInstanceAmiId: "string",
+    containerInsights: "string",
+    cpuArchitecture: "string",
+    sqlMaxIdleConns: "integer",
+    sqlMaxLifetime: "integer",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;
