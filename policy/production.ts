@@ -1,6 +1,6 @@
 // Production guardrails: rules that apply only to production stacks (named prod or production,
-// or tagged onehub:production=true) — a WAF on the distribution and an Aurora cluster that
-// survives mistakes and an AZ loss. See docs/architecture.md#production.
+// or tagged onehub:production=true) — a WAF on the distribution, an Aurora cluster that survives
+// mistakes and an AZ loss, and Container Insights on the ECS cluster. See docs/architecture.md#production.
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isProductionStack } from "./helpers";
@@ -90,10 +90,26 @@ export const prodAuroraDeletionProtection: ResourceValidationPolicy = {
     }),
 };
 
+export const prodEcsContainerInsights: ResourceValidationPolicy = {
+    name: "prod-ecs-container-insights",
+    description:
+        "In production stacks ECS clusters have Container Insights on (enabled or enhanced); other stacks may leave it off, as it is charged per metric." +
+        see("production"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.ecs.Cluster, (cluster, args, report) => {
+        requireProduction(args);
+        const setting = (cluster.settings ?? []).find((s) => s.name === "containerInsights");
+        if (setting?.value !== "enabled" && setting?.value !== "enhanced") {
+            report(`containerInsights is ${JSON.stringify(setting?.value ?? "unset")}; set onehub:containerInsights to enabled for production`);
+        }
+    }),
+};
+
 /** The production guardrails, in the order reports list them. */
 export const productionPolicies: Policies = [
     prodWafAttached,
     prodAuroraReaderInOtherAz,
     prodAuroraBackupRetention,
     prodAuroraDeletionProtection,
+    prodEcsContainerInsights,
 ];

@@ -1221,12 +1221,21 @@ const FIXTURES: Fixture[] = [
         },
     },
     {
-        policy: "ecs-container-insights",
-        title: "a cluster without Container Insights",
-        base: "dev",
+        policy: "prod-ecs-container-insights",
+        title: "a production cluster without Container Insights",
+        base: "prod",
         mutate: (run) => {
             res(run, T.ecsCluster).inputs.settings = [];
         },
+    },
+    {
+        policy: "prod-ecs-container-insights",
+        title: "a production cluster with Container Insights disabled",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.ecsCluster).inputs.settings = [{ name: "containerInsights", value: "disabled" }];
+        },
+        message: /"disabled"/,
     },
     {
         policy: "prod-aurora-reader-in-other-az",
