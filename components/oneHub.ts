@@ -170,11 +170,10 @@ export interface OneHubArgs extends EdgeSettings {
 export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     const k = (key: keyof OneHubArgs) => `${keyPrefix}${key}`;
     const azCount = checkAzCount(k("azCount"), args.azCount ?? 2);
-    const natStrategy = checkOneOf(
-        k("natStrategy"),
-        args.natStrategy ?? (args.existingVpcId ? "None" : DEFAULT_NAT_STRATEGY),
-        ["None", ...NAT_STRATEGIES],
-    );
+    const natStrategy = checkOneOf(k("natStrategy"), args.natStrategy ?? (args.existingVpcId ? "None" : DEFAULT_NAT_STRATEGY), [
+        "None",
+        ...NAT_STRATEGIES,
+    ]);
     if (natStrategy === "None" && !args.existingVpcId) {
         fail(
             k("natStrategy"),

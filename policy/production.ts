@@ -100,7 +100,9 @@ export const prodEcsContainerInsights: ResourceValidationPolicy = {
         requireProduction(args);
         const setting = (cluster.settings ?? []).find((s) => s.name === "containerInsights");
         if (setting?.value !== "enabled" && setting?.value !== "enhanced") {
-            report(`containerInsights is ${JSON.stringify(setting?.value ?? "unset")}; set onehub:containerInsights to enabled for production`);
+            report(
+                `containerInsights is ${JSON.stringify(setting?.value ?? "unset")}; set onehub:containerInsights to enabled for production`,
+            );
         }
     }),
 };

@@ -28,8 +28,12 @@ describe("OneHubDatabase", () => {
         }
     });
 
-    it("scales 0.5–4 ACU in dev and 0.5–64 ACU in prod", () => {
-        assert.deepStrictEqual(one(runs.dev, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0.5, maxCapacity: 4 });
+    it("scales 0–4 ACU in dev, pausing after 300 s without a connection, and 0.5–64 ACU in prod", () => {
+        assert.deepStrictEqual(one(runs.dev, CLUSTER).inputs.serverlessv2ScalingConfiguration, {
+            minCapacity: 0,
+            maxCapacity: 4,
+            secondsUntilAutoPause: 300,
+        });
         assert.deepStrictEqual(one(runs.prod, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0.5, maxCapacity: 64 });
     });
 
@@ -199,10 +203,14 @@ describe("database config errors", () => {
         ],
         [
             "auto-pause without min 0",
-            { "onehub:dbSecondsUntilAutoPause": 600 },
+            { "onehub:dbMinCapacity": "0.5", "onehub:dbSecondsUntilAutoPause": 600 },
             /onehub:dbSecondsUntilAutoPause = 600 .*needs onehub:dbMinCapacity = 0/,
         ],
-        ["min 0 without auto-pause", { "onehub:dbMinCapacity": "0" }, /onehub:dbMinCapacity = 0 .*onehub:dbSecondsUntilAutoPause/],
+        [
+            "min 0 without auto-pause",
+            { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 0 },
+            /onehub:dbMinCapacity = 0 .*onehub:dbSecondsUntilAutoPause/,
+        ],
         [
             "auto-pause delay too short",
             { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 60 },

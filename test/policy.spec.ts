@@ -149,6 +149,7 @@ const PROD_POLICIES = [
     "prod-aurora-reader-in-other-az",
     "prod-aurora-backup-retention",
     "prod-aurora-deletion-protection",
+    "prod-ecs-container-insights",
 ];
 
 const FIXTURES: Fixture[] = [

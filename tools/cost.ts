@@ -41,7 +41,9 @@ const usd = (n: number) => `$${n.toFixed(2)}`;
 /** The note a stack outside us-east-1 gets: the table holds us-east-1's prices only. */
 export function regionNote(region: string | undefined): string[] {
     return region && region !== REGION
-        ? [`Note: the stack's region is ${region}, but these are ${REGION}'s prices (tools/pricing.ts); ${region}'s differ, often by 5–30 %.`]
+        ? [
+              `Note: the stack's region is ${region}, but these are ${REGION}'s prices (tools/pricing.ts); ${region}'s differ, often by 5–30 %.`,
+          ]
         : [];
 }
 

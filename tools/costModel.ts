@@ -217,7 +217,9 @@ export function fargateTaskHour(s: { vcpu: number; gb: number; arm: boolean }, s
 
 function fargateMonth(s: ServiceShape, tasks: number, spotDiscountPercent: number): number {
     const { onDemand, spot } = splitCapacity(s.strategies, tasks);
-    return HOURS_PER_MONTH * (onDemand * fargateTaskHour(s, false, spotDiscountPercent) + spot * fargateTaskHour(s, true, spotDiscountPercent));
+    return (
+        HOURS_PER_MONTH * (onDemand * fargateTaskHour(s, false, spotDiscountPercent) + spot * fargateTaskHour(s, true, spotDiscountPercent))
+    );
 }
 
 // ---- Container Insights ----------------------------------------------------------------------
@@ -315,7 +317,10 @@ export function auroraIdleAwakeShare(secondsUntilAutoPause: number, sources: Wak
     if (sources.some((s) => s.periodSeconds <= secondsUntilAutoPause + idleConnectionHoldSeconds)) {
         return 1;
     }
-    return Math.min(1, sources.reduce((n, s) => n + awakePerWake / s.periodSeconds, 0));
+    return Math.min(
+        1,
+        sources.reduce((n, s) => n + awakePerWake / s.periodSeconds, 0),
+    );
 }
 
 // ---- the estimate ----------------------------------------------------------------------------
@@ -353,7 +358,9 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     }
     const addresses = gateways + nat.elasticIps;
     lines.push(both("Public IPv4 (NAT)", `${addresses} address(es)`, () => addresses * HOURS_PER_MONTH * PRICES.publicIpv4Hour));
-    lines.push(both("Data transfer out (upstream)", "request bodies to the LLM providers", (r) => r.gbUpstreamOut * PRICES.dataTransferOutGb));
+    lines.push(
+        both("Data transfer out (upstream)", "request bodies to the LLM providers", (r) => r.gbUpstreamOut * PRICES.dataTransferOutGb),
+    );
     const vpcs = ofType(run, "awsx:ec2:Vpc");
     if (vpcs.length > 0) {
         const zones = zonesOf(vpcs[0]);
@@ -403,7 +410,9 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
             both(
                 "Aurora Serverless v2 compute",
                 `${instances} instance(s) × ${scaling.minCapacity}–${scaling.maxCapacity} ACU` +
-                    (pause > 0 ? `; awake ${Math.round(awake * 100)} % at idle (pauses after ${pause} s; ${describeWakes(sources)}), always under load` : ""),
+                    (pause > 0
+                        ? `; awake ${Math.round(awake * 100)} % at idle (pauses after ${pause} s; ${describeWakes(sources)}), always under load`
+                        : ""),
                 (r) => instances * acu(r) * share(r) * HOURS_PER_MONTH * PRICES.auroraAcuHour,
             ),
         );
@@ -442,7 +451,12 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
 
     for (const cluster of ofType(run, "aws:ecs/cluster:Cluster")) {
         const mode = cluster.inputs.settings?.find((s: any) => s.name === "containerInsights")?.value ?? "disabled";
-        const usage = (r: Rates) => containerInsightsUsage(mode, shapes, shapes.reduce((n, s) => n + averageTasks(s, r.rps, load.rpsPerVcpu), 0));
+        const usage = (r: Rates) =>
+            containerInsightsUsage(
+                mode,
+                shapes,
+                shapes.reduce((n, s) => n + averageTasks(s, r.rps, load.rpsPerVcpu), 0),
+            );
         lines.push(
             both(
                 "CloudWatch Container Insights",

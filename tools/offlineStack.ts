@@ -59,7 +59,13 @@ export interface RegisteredResource {
 }
 
 /** The resource options a resource registered without any has (for hand-built fixtures). */
-export const NO_RESOURCE_OPTIONS = { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, retainOnDelete: false, aliases: [] };
+export const NO_RESOURCE_OPTIONS = {
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    deleteBeforeReplace: false,
+    retainOnDelete: false,
+    aliases: [],
+};
 
 export interface StackRun {
     stack: string;

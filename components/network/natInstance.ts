@@ -116,7 +116,13 @@ export class NatInstance extends pulumi.ComponentResource {
         // Connection tracking applies (fck-nat docs/limitations.md); the VPC's own traffic only.
         const fromVpc = new aws.vpc.SecurityGroupIngressRule(
             `${name}-from-vpc`,
-            { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: args.vpcCidrBlock, description: "The VPC's egress traffic", tags },
+            {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "-1",
+                cidrIpv4: args.vpcCidrBlock,
+                description: "The VPC's egress traffic",
+                tags,
+            },
             parent,
         );
         const toInternet = new aws.vpc.SecurityGroupEgressRule(
@@ -180,7 +186,9 @@ export class NatInstance extends pulumi.ComponentResource {
                             Sid: "AssociateOwnAddress",
                             Effect: "Allow",
                             Action: ["ec2:AssociateAddress", "ec2:DisassociateAddress"],
-                            Resource: elasticIps.map((eip) => pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:elastic-ip/${eip.allocationId}`),
+                            Resource: elasticIps.map(
+                                (eip) => pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:elastic-ip/${eip.allocationId}`,
+                            ),
                         },
                         {
                             Sid: "AssociateAddressWithOwnInterface",
@@ -232,8 +240,7 @@ export class NatInstance extends pulumi.ComponentResource {
 
         const autoScalingGroups = ids.map((id, i) => {
             // fck-nat reads /etc/fck-nat.conf at boot (docs/configuration.md): eni_id = HA mode, eip_id = static IP.
-            const userData = pulumi
-                .interpolate`#!/bin/sh
+            const userData = pulumi.interpolate`#!/bin/sh
 : > /etc/fck-nat.conf
 echo "eni_id=${networkInterfaces[i].id}" >> /etc/fck-nat.conf
 echo "eip_id=${elasticIps[i].allocationId}" >> /etc/fck-nat.conf
@@ -247,7 +254,12 @@ service fck-nat restart
                     iamInstanceProfile: { arn: profile.arn },
                     // A public address to reach the EC2 API at boot; the Elastic IP then replaces it.
                     networkInterfaces: [
-                        { deviceIndex: 0, associatePublicIpAddress: "true", deleteOnTermination: "true", securityGroups: [securityGroup.id] },
+                        {
+                            deviceIndex: 0,
+                            associatePublicIpAddress: "true",
+                            deleteOnTermination: "true",
+                            securityGroups: [securityGroup.id],
+                        },
                     ],
                     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
                     blockDeviceMappings: [
@@ -275,7 +287,8 @@ service fck-nat restart
                     launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
                     healthCheckType: "EC2",
                     instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 0 } },
-                    tags: [{ key: "Name", value: id, propagateAtLaunch: true }],
+                    // The launch template tags the instance, its volume and its interface itself.
+                    tags: Object.entries({ ...tags, Name: id }).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
                 },
                 // The instance attaches its interface at boot: its role must allow that first.
                 { parent: this, dependsOn: [rolePolicy] },

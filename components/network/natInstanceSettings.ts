@@ -45,7 +45,12 @@ export function checkAmiId(key: string, amiId: string): string {
     if (amiId === "") {
         return amiId;
     }
-    return checkMatches(key, amiId, /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, 'must be "" (the newest fck-nat AMI) or an AMI id such as ami-0123456789abcdef0');
+    return checkMatches(
+        key,
+        amiId,
+        /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/,
+        'must be "" (the newest fck-nat AMI) or an AMI id such as ami-0123456789abcdef0',
+    );
 }
 
 /** A route table as the awsx VPC's `routeTables` output resolves. */

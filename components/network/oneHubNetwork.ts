@@ -148,7 +148,9 @@ export class OneHubNetwork extends pulumi.ComponentResource {
             const tables = vpc.routeTables.apply((all) =>
                 pulumi.all(
                     all.map((t) =>
-                        pulumi.all([t.urn, t.id, t.tags]).apply(([urn, id, tags]): RouteTableInfo => ({ urn, id, tags: tags ?? undefined })),
+                        pulumi
+                            .all([t.urn, t.id, t.tags])
+                            .apply(([urn, id, tags]): RouteTableInfo => ({ urn, id, tags: tags ?? undefined })),
                     ),
                 ),
             );
