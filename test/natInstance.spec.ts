@@ -171,6 +171,12 @@ describe("NAT instance (natStrategy Instance, the dev profile)", () => {
             assert.strictEqual(routes[0].deleteBeforeReplace, false);
         });
 
+        it("never deletes a default route it stops managing: EC2 deletes routes by table and destination, whoever's they are by then", () => {
+            for (const route of natOf(dev, ROUTE)) {
+                assert.strictEqual(route.retainOnDelete, true, route.name);
+            }
+        });
+
         it("names awsx's route the way awsx nests it: Vpc → aws Vpc → subnet → route table → route", () => {
             assert.strictEqual(
                 awsxNatRouteUrn(

@@ -309,6 +309,11 @@ service fck-nat restart
                         // Switched to the interface only once its group has an instance in service.
                         dependsOn: [autoScalingGroups[perAz ? zone : 0], fromVpc, toInternet],
                         aliases: replaces.length > 0 ? [replaces[zone]] : [],
+                        // EC2 deletes a route by table and destination, whoever's it is by then: a
+                        // route this component stops managing (a switch back to NAT gateways) must
+                        // never take the gateway's new default route with it. The table's deletion
+                        // removes it on destroy.
+                        retainOnDelete: true,
                     },
                 ),
         );
