@@ -113,6 +113,16 @@ describe("OneHub services", () => {
             assert.strictEqual(envOf(slave(runs.prod, TASK)).SYNC_FREQUENCY, "60");
         });
 
+        it("scales on the free AWS/ECS and ALB metrics only, so scaling works with Container Insights off (dev)", async () => {
+            const run = await fixtureRun("dev", { config: { "onehub:slaveRequestsPerTarget": 500 } });
+            const specs = ofType(run, POLICY).map((p) => p.inputs.targetTrackingScalingPolicyConfiguration);
+            assert.deepStrictEqual(
+                specs.map((s) => s.predefinedMetricSpecification.predefinedMetricType),
+                ["ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"],
+            );
+            assert.ok(specs.every((s) => s.customizedMetricSpecification === undefined));
+        });
+
         it("scales 1–3 tasks in dev and 2–20 in prod on average CPU", () => {
             for (const [run, min, max] of [
                 [runs.dev, 1, 3],
