@@ -59,7 +59,10 @@ export interface OneHubArgs extends EdgeSettings {
      * after rebooting each instance. See OneHubDatabaseArgs.rebootedMaxCapacity.
      */
     dbRebootedMaxCapacity?: number;
-    /** Auto-pause delay for a 0-ACU minimum, 300–86400 s; 0 = off. Default 300 (prod 0). */
+    /**
+     * Auto-pause delay for a 0-ACU minimum, 300–86400 s; 0 = off. Default 300 with `dbMinCapacity`
+     * 0, else 0 (prod 0).
+     */
     dbSecondsUntilAutoPause?: number;
     /** Aurora readers in other AZs, 0–15. Default 0 (prod 1). */
     dbReaderCount?: number;
@@ -205,7 +208,7 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
         { min: k("dbMinCapacity"), max: k("dbMaxCapacity"), autoPause: k("dbSecondsUntilAutoPause"), engineVersion: k("dbEngineVersion") },
         args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY,
         args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY,
-        args.dbSecondsUntilAutoPause ?? DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE,
+        secondsUntilAutoPauseOf(args),
         args.dbEngineVersion ?? DEFAULT_ENGINE_VERSION,
     );
     checkInteger(k("dbReaderCount"), args.dbReaderCount ?? 0, 0, 15);
@@ -273,6 +276,10 @@ const DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE = 300;
 const DEFAULT_SYNC_FREQUENCY = 1800;
 const DEFAULT_SQL_MAX_IDLE_CONNS = 0;
 const DEFAULT_SQL_MAX_LIFETIME = 60;
+
+/** The pause delay: as given, else 300 s for a 0-ACU minimum and none for a minimum above 0. */
+const secondsUntilAutoPauseOf = (args: OneHubArgs) =>
+    args.dbSecondsUntilAutoPause ?? ((args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY) === 0 ? DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE : 0);
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
 function poolsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
@@ -397,7 +404,7 @@ export class OneHub extends pulumi.ComponentResource {
                 minCapacity: args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY,
                 maxCapacity: args.dbMaxCapacity,
                 rebootedMaxCapacity: args.dbRebootedMaxCapacity,
-                secondsUntilAutoPause: args.dbSecondsUntilAutoPause ?? DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE,
+                secondsUntilAutoPause: secondsUntilAutoPauseOf(args),
                 readerCount: args.dbReaderCount,
                 backupRetentionDays: args.dbBackupRetentionDays,
                 deletionProtection: args.dbDeletionProtection,

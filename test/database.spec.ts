@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { PASSWORD_SPECIALS } from "../components/database/aurora";
 import { OneHubDatabase } from "../components/database/oneHubDatabase";
-import { StackRun } from "../tools/offlineStack";
+import { OneHub } from "../components/oneHub";
+import { MOCK_ZONES, StackRun } from "../tools/offlineStack";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -184,6 +185,18 @@ describe("OneHubDatabase", () => {
             maxCapacity: 4,
             secondsUntilAutoPause: 600,
         });
+    });
+
+    it("gives a program that raises the minimum above 0 no pause delay (a stack sets dbSecondsUntilAutoPause 0 itself)", async () => {
+        const run = await fixtureRun("dev", {}, () => {
+            new OneHub("onehub-dev", { availabilityZoneNames: MOCK_ZONES.names.slice(0, 2), dbMinCapacity: 0.5 });
+        });
+        assert.deepStrictEqual(one(run, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0.5, maxCapacity: 4 });
+        await expectConfigError(
+            "dev",
+            { "onehub:dbMinCapacity": "0.5" },
+            /onehub:dbSecondsUntilAutoPause = 300 .*use 0 to disable auto-pause/,
+        );
     });
 });
 
