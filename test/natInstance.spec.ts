@@ -229,10 +229,25 @@ describe("NAT instance (natStrategy Instance, the dev profile)", () => {
             it(`refuses ${what}`, () => expectConfigError("dev", config, message));
         }
 
-        it("refuses an x86_64 AMI at preview, before any instance is launched", async () => {
+        it("refuses an x86_64 AMI at preview, before anything is registered", () =>
+            expectConfigError(
+                "dev",
+                { "onehub:natInstanceAmiId": MOCK_X86_AMI },
+                /onehub:natInstanceAmiId = "ami-0123456789abcdef0" is invalid: is an x86_64 image/,
+            ));
+
+        it("a NatInstance used alone refuses an x86_64 AMI too, when its lookup resolves", async () => {
             await assert.rejects(
-                fixtureRun("dev", { config: { "onehub:natInstanceAmiId": MOCK_X86_AMI } }),
-                /onehub-dev-net-nat|NatInstance args\.amiId = "ami-0123456789abcdef0" is invalid: is an x86_64 image/,
+                fixtureRun("dev", {}, () => {
+                    new NatInstance("nat", {
+                        vpcId: MOCK_VPC_ID,
+                        vpcCidrBlock: "10.0.0.0/16",
+                        publicSubnetIds: ["subnet-a0000000"],
+                        privateRouteTableIds: ["rtb-1"],
+                        amiId: MOCK_X86_AMI,
+                    });
+                }),
+                /NatInstance args\.amiId = "ami-0123456789abcdef0" is invalid: is an x86_64 image/,
             );
         });
 
