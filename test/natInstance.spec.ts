@@ -7,6 +7,7 @@ import {
     RouteTableInfo,
 } from "../components/network/natInstanceSettings";
 import { NatInstance } from "../components/network/natInstance";
+import { deriveVpcChildren } from "../tools/awsxVpcLayout";
 import { MOCK_FCK_NAT_AMI, MOCK_VPC_ID, MOCK_X86_AMI, StackRun } from "../tools/offlineStack";
 import { dependsDirectlyOn, waitsFor } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
@@ -175,6 +176,21 @@ describe("NAT instance (natStrategy Instance, the dev profile)", () => {
             for (const route of natOf(dev, ROUTE)) {
                 assert.strictEqual(route.retainOnDelete, true, route.name);
             }
+        });
+
+        it("takes over every default route awsx holds with a NAT gateway (Single → Instance), and no other", async () => {
+            const single = await fixtureRun("dev", { config: { "onehub:natStrategy": "Single" } });
+            const vpc = one(single, "awsx:ec2:Vpc");
+            const gatewayRoutes = deriveVpcChildren(vpc)
+                .filter((c) => c.type === ROUTE && c.inputs.natGateway !== undefined)
+                .map((c) => awsxNatRouteUrn(vpc.urn, vpc.name, Number(/-(\d+)$/.exec(c.name)![1]) - 1));
+            assert.strictEqual(gatewayRoutes.length, 2);
+            assert.deepStrictEqual(
+                natOf(dev, ROUTE)
+                    .flatMap((r) => r.aliases)
+                    .sort(),
+                gatewayRoutes.sort(),
+            );
         });
 
         it("names awsx's route the way awsx nests it: Vpc → aws Vpc → subnet → route table → route", () => {
