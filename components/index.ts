@@ -5,6 +5,8 @@ export { OneHub } from "./oneHub";
 export type { OneHubArgs } from "./oneHub";
 export { OneHubNetwork } from "./network/oneHubNetwork";
 export type { OneHubNetworkArgs } from "./network/oneHubNetwork";
+export { NatInstance } from "./network/natInstance";
+export type { NatInstanceArgs } from "./network/natInstance";
 export { OneHubSecrets } from "./secrets/oneHubSecrets";
 export type { OneHubSecretsArgs } from "./secrets/oneHubSecrets";
 export { OneHubDatabase } from "./database/oneHubDatabase";

@@ -5,13 +5,15 @@ import { poolSettings } from "./database/connectionBudget";
 import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edge/edgeSettings";
 import { OneHubCluster } from "./cluster/oneHubCluster";
 import { OneHubDatabase } from "./database/oneHubDatabase";
-import { NAT_STRATEGIES, OneHubNetwork } from "./network/oneHubNetwork";
+import { DEFAULT_NAT_STRATEGY, NAT_STRATEGIES, OneHubNetwork } from "./network/oneHubNetwork";
+import { checkAmiId, checkNatInstanceType, DEFAULT_NAT_INSTANCE_TYPE, NAT_INSTANCE_STRATEGIES } from "./network/natInstanceSettings";
+import { CONTAINER_INSIGHTS_MODES, DEFAULT_CONTAINER_INSIGHTS } from "./cluster/oneHubCluster";
 import { OneHubMasterService } from "./services/oneHubMasterService";
 import { checkHashidsSalt, checkSuppliedSecret, OneHubSecrets } from "./secrets/oneHubSecrets";
 import { checkSlaveScaling, OneHubSlaveService, SLAVE_DEREGISTRATION_DELAY } from "./services/oneHubSlaveService";
 import { PrivateEdge } from "./edge/privateEdge";
 import { checkRelayPaths } from "./services/routing";
-import { CONTAINER_NAME, validateServiceArgs } from "./services/serviceBase";
+import { CONTAINER_NAME, CPU_ARCHITECTURES, DEFAULT_CPU_ARCHITECTURE, validateServiceArgs } from "./services/serviceBase";
 import { checkAzCount, subnetMasks } from "./network/subnetLayout";
 import { checkExistingVpc } from "./network/vpcChecks";
 import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
@@ -46,8 +48,9 @@ export interface OneHubArgs extends EdgeSettings {
      */
     availabilityZoneNames?: string[];
     /**
-     * NAT gateways of a new VPC: "Single" or "OnePerAz". Default "Single" (prod "OnePerAz"). "None"
-     * only with `existingVpcId`, whose own routing must give the tasks egress.
+     * Egress of a new VPC: "Instance" (one fck-nat NAT instance), "InstancePerAz", "Single" (one NAT
+     * gateway) or "OnePerAz". Default "Instance" (prod "OnePerAz"); with `existingVpcId` the default
+     * is "None", the only value allowed there: the VPC's own routing must give the tasks egress.
      */
     natStrategy?: string;
     /** CIDR of a new VPC. Default "10.0.0.0/16". */
@@ -61,7 +64,7 @@ export interface OneHubArgs extends EdgeSettings {
 
     /** Aurora MySQL engine version. See OneHubDatabaseArgs.engineVersion. */
     dbEngineVersion?: string;
-    /** Minimum ACUs, 0–256 in 0.5 steps. Default 0.5. */
+    /** Minimum ACUs, 0–256 in 0.5 steps; 0 = auto-pause. Default 0 (prod 0.5). */
     dbMinCapacity?: number;
     /** Maximum ACUs, 1–256 in 0.5 steps. Default 4 (prod 64). */
     dbMaxCapacity?: number;
@@ -71,7 +74,10 @@ export interface OneHubArgs extends EdgeSettings {
      * after rebooting each instance. See OneHubDatabaseArgs.rebootedMaxCapacity.
      */
     dbRebootedMaxCapacity?: number;
-    /** Auto-pause delay for a 0-ACU minimum, 300–86400 s; 0 = off. Default 0. */
+    /**
+     * Auto-pause delay for a 0-ACU minimum, 300–86400 s; 0 = off. Default 300 with `dbMinCapacity`
+     * 0, else 0 (prod 0).
+     */
     dbSecondsUntilAutoPause?: number;
     /** Aurora readers in other AZs, 0–15. Default 0 (prod 1). */
     dbReaderCount?: number;
@@ -114,7 +120,7 @@ export interface OneHubArgs extends EdgeSettings {
     slaveFargateWeight?: number;
     /** Spot share of slaves above the base. Default 1 (prod 3). */
     slaveSpotWeight?: number;
-    /** SYNC_FREQUENCY (s) on every node, 1–86400. Default 60. */
+    /** SYNC_FREQUENCY (s) on every node, 1–86400; each sync wakes a paused database. Default 1800 (prod 60). */
     syncFrequency?: number;
     /** CHANNEL_TEST_FREQUENCY (min) on the master only, 0 = off. Default 0. */
     channelTestFrequency?: number;
@@ -242,6 +248,32 @@ export interface OneHubArgs extends EdgeSettings {
      * only ever goes into the secret). Default: unset.
      */
     notifySecrets?: string;
+    // ---- cost (issue 14) ----
+    /**
+     * With natStrategy "Instance"/"InstancePerAz": the NAT instance type, a Graviton (arm64) one.
+     * Default "t4g.nano". See NatInstanceArgs.instanceType.
+     */
+    natInstanceType?: string;
+    /**
+     * With natStrategy "Instance"/"InstancePerAz": an arm64 fck-nat AMI id. Default "": the newest
+     * one at the first deploy, kept afterwards. See NatInstanceArgs.amiId.
+     */
+    natInstanceAmiId?: string;
+    /**
+     * Container Insights of the created ECS cluster: "disabled", "enabled" or "enhanced" (charged
+     * as custom metrics, per metric and dimension set). Default "disabled" (prod "enabled"). Ignored
+     * with `existingClusterName`. Scaling uses the free AWS/ECS metrics either way.
+     */
+    containerInsights?: string;
+    /** CPU architecture of the master and slave tasks: "ARM64" (Graviton) or "X86_64". Default "ARM64". */
+    cpuArchitecture?: string;
+    /**
+     * SQL_MAX_IDLE_CONNS per task, 0–100 (at most the pool, SQL_MAX_OPEN_CONNS). Default 0 (prod 10):
+     * no idle connection keeps a 0-ACU database from pausing.
+     */
+    sqlMaxIdleConns?: number;
+    /** SQL_MAX_LIFETIME in seconds, 1–86400: how long a task reuses a connection. Default 60 (prod 300). */
+    sqlMaxLifetime?: number;
 }
 
 /** The name OneHub gives its Bedrock endpoint component (its own endpoint is exempt from the preview lookup). */
@@ -258,7 +290,10 @@ const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[
 export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     const k = (key: keyof OneHubArgs) => `${keyPrefix}${key}`;
     const azCount = checkAzCount(k("azCount"), args.azCount ?? 2);
-    const natStrategy = checkOneOf(k("natStrategy"), args.natStrategy ?? "Single", ["None", ...NAT_STRATEGIES]);
+    const natStrategy = checkOneOf(k("natStrategy"), args.natStrategy ?? (args.existingVpcId ? "None" : DEFAULT_NAT_STRATEGY), [
+        "None",
+        ...NAT_STRATEGIES,
+    ]);
     if (natStrategy === "None" && !args.existingVpcId) {
         fail(
             k("natStrategy"),
@@ -288,9 +323,9 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
 
     checkCapacity(
         { min: k("dbMinCapacity"), max: k("dbMaxCapacity"), autoPause: k("dbSecondsUntilAutoPause"), engineVersion: k("dbEngineVersion") },
-        args.dbMinCapacity ?? 0.5,
+        args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY,
         args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY,
-        args.dbSecondsUntilAutoPause ?? 0,
+        secondsUntilAutoPauseOf(args),
         args.dbEngineVersion ?? DEFAULT_ENGINE_VERSION,
     );
     checkInteger(k("dbReaderCount"), args.dbReaderCount ?? 0, 0, 15);
@@ -309,7 +344,8 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     }
     const service = (cpu: keyof OneHubArgs, memory: keyof OneHubArgs) =>
         validateServiceArgs(
-            { ...args, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined },
+            // The idle pool is checked below against its own range; OneHub caps it at the pool it sizes.
+            { ...args, sqlMaxIdleConns: undefined, cpu: args[cpu] as number | undefined, memory: args[memory] as number | undefined },
             (field) => (field === "cpu" ? k(cpu) : field === "memory" ? k(memory) : `${keyPrefix}${field}`),
             false,
         );
@@ -357,6 +393,21 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
         }
     }
     scaleSettingsOf(args, k);
+
+    // cost (issue 14)
+    if (args.existingVpcId && (NAT_INSTANCE_STRATEGIES as readonly string[]).includes(natStrategy)) {
+        fail(
+            k("natStrategy"),
+            natStrategy,
+            `a NAT instance is built only in a new VPC; with ${k("existingVpcId")} the VPC's own routing gives the tasks egress: use "None"`,
+        );
+    }
+    checkNatInstanceType(k("natInstanceType"), args.natInstanceType ?? DEFAULT_NAT_INSTANCE_TYPE);
+    checkAmiId(k("natInstanceAmiId"), args.natInstanceAmiId ?? "");
+    checkOneOf(k("containerInsights"), args.containerInsights ?? DEFAULT_CONTAINER_INSIGHTS, CONTAINER_INSIGHTS_MODES);
+    checkOneOf(k("cpuArchitecture"), args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE, CPU_ARCHITECTURES);
+    checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? DEFAULT_SQL_MAX_IDLE_CONNS, 0, 100);
+    checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? DEFAULT_SQL_MAX_LIFETIME, 1, 86400);
 }
 
 /** The Redis, health-check, Spot and notification settings, validated (one block, see OneHubArgs). */
@@ -420,6 +471,22 @@ function scaleSettingsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string)
     };
 }
 
+/**
+ * The dev profile OneHub builds by default lets the database pause: 0 ACU after 300 s without a
+ * connection, pools that keep no idle connection, slaves that reload their caches every 30 minutes
+ * instead of every minute. The master's 10-minute statistics job still wakes it (see README, "What
+ * it costs"). Production sets 0.5 ACU, 10 idle connections, 300 s and 60 s.
+ */
+const DEFAULT_DB_MIN_CAPACITY = 0;
+const DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE = 300;
+const DEFAULT_SYNC_FREQUENCY = 1800;
+const DEFAULT_SQL_MAX_IDLE_CONNS = 0;
+const DEFAULT_SQL_MAX_LIFETIME = 60;
+
+/** The pause delay: as given, else 300 s for a 0-ACU minimum and none for a minimum above 0. */
+const secondsUntilAutoPauseOf = (args: OneHubArgs) =>
+    args.dbSecondsUntilAutoPause ?? ((args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY) === 0 ? DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE : 0);
+
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
 function poolsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
     const max = args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY;
@@ -433,9 +500,14 @@ function poolsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
 /** The library's budget (Pulumi.yaml's monthlyBudgetUsd): the dev profile's spend with room to spare. */
 const DEFAULT_MONTHLY_BUDGET_USD = 200;
 
-/** NAT gateways a created VPC gets: one, or one per zone. */
-function natGatewayCount(args: OneHubArgs): number {
-    return (args.natStrategy ?? "Single") === "OnePerAz" ? (args.azCount ?? 2) : 1;
+/** NAT gateways, and NAT instances, a created VPC gets: none, one, or one per zone. */
+function natCount(args: OneHubArgs): { gateways: number; instances: number } {
+    const strategy = args.natStrategy ?? DEFAULT_NAT_STRATEGY;
+    const perAz = args.azCount ?? 2;
+    return {
+        gateways: strategy === "OnePerAz" ? perAz : strategy === "Single" ? 1 : 0,
+        instances: strategy === "InstancePerAz" ? perAz : strategy === "Instance" ? 1 : 0,
+    };
 }
 
 function slaveScalingOf(args: OneHubArgs) {
@@ -512,6 +584,7 @@ export class OneHub extends pulumi.ComponentResource {
         let vpcId: pulumi.Output<string>;
         // One per NAT gateway a created VPC has (an existing VPC's are not ours to watch).
         let natGatewayIds: pulumi.Output<string>[] = [];
+        let natInstanceGroupNames: pulumi.Output<string>[] = [];
         let privateSubnetIds: pulumi.Input<string[]>;
         let databaseSubnetIds: pulumi.Input<string[]>;
         if (args.existingVpcId) {
@@ -536,13 +609,20 @@ export class OneHub extends pulumi.ComponentResource {
                     azCount: args.azCount,
                     availabilityZoneNames: args.availabilityZoneNames,
                     natStrategy: args.natStrategy,
+                    natInstanceType: args.natInstanceType,
+                    natInstanceAmiId: args.natInstanceAmiId,
                     cidrBlock: args.vpcCidr,
                     tags: args.tags,
                 },
                 parent,
             );
             vpcId = network.vpcId;
-            natGatewayIds = Array.from({ length: natGatewayCount(args) }, (_, i) => network.natGatewayIds.apply((ids) => ids[i]));
+            // The counts are known from the arguments; the ids only at deploy time.
+            const nat = natCount(args);
+            natGatewayIds = Array.from({ length: nat.gateways }, (_, i) => network.natGatewayIds.apply((ids) => ids[i]));
+            natInstanceGroupNames = Array.from({ length: nat.instances }, (_, i) =>
+                network.natInstanceGroupNames.apply((names) => names[i]),
+            );
             privateSubnetIds = network.privateSubnetIds;
             databaseSubnetIds = network.isolatedSubnetIds;
         }
@@ -565,10 +645,10 @@ export class OneHub extends pulumi.ComponentResource {
                 vpcId,
                 subnetIds: databaseSubnetIds,
                 engineVersion: args.dbEngineVersion,
-                minCapacity: args.dbMinCapacity,
+                minCapacity: args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY,
                 maxCapacity: args.dbMaxCapacity,
                 rebootedMaxCapacity: args.dbRebootedMaxCapacity,
-                secondsUntilAutoPause: args.dbSecondsUntilAutoPause,
+                secondsUntilAutoPause: secondsUntilAutoPauseOf(args),
                 readerCount: args.dbReaderCount,
                 backupRetentionDays: args.dbBackupRetentionDays,
                 deletionProtection: args.dbDeletionProtection,
@@ -604,6 +684,7 @@ export class OneHub extends pulumi.ComponentResource {
                     ensureServiceLinkedRole: args.ensureEcsServiceLinkedRole,
                     createServiceLinkedRole: args.createEcsServiceLinkedRole,
                     logRetentionDays: args.logRetentionDays,
+                    containerInsights: args.containerInsights,
                     tags: args.tags,
                 },
                 parent,
@@ -683,10 +764,12 @@ export class OneHub extends pulumi.ComponentResource {
             listenerArn: edge.listenerArn,
             albSecurityGroupId: edge.albSecurityGroupId,
             databaseSecurityGroupId: database.securityGroupId,
-            syncFrequency: args.syncFrequency,
+            syncFrequency: args.syncFrequency ?? DEFAULT_SYNC_FREQUENCY,
             sqlMaxOpenConns: pools.maxOpen,
-            sqlMaxIdleConns: pools.maxIdle,
-            sqlMaxLifetime: pools.maxLifetimeSeconds,
+            // Never more idle connections than the pool may open.
+            sqlMaxIdleConns: Math.min(args.sqlMaxIdleConns ?? DEFAULT_SQL_MAX_IDLE_CONNS, pools.maxOpen),
+            sqlMaxLifetime: args.sqlMaxLifetime ?? DEFAULT_SQL_MAX_LIFETIME,
+            cpuArchitecture: args.cpuArchitecture,
             databaseMaxConnections: database.maxConnections,
             logRetentionDays: args.logRetentionDays,
             tags: args.tags,
@@ -736,6 +819,7 @@ export class OneHub extends pulumi.ComponentResource {
                     distributionId: edge.distributionId,
                     webAclMetricName: args.wafEnabled ? edge.webAclMetricName.apply((m) => m ?? "") : undefined,
                     natGatewayIds: natGatewayIds,
+                    natInstanceAutoScalingGroupNames: natInstanceGroupNames,
                     slaveMinCount: scaling.minCount,
                     slaveMaxCount: scaling.maxCount,
                     slaveCpuTarget: scaling.cpuTarget,

@@ -1,6 +1,6 @@
 // Platform guardrails: the AWS plumbing that keeps operations boring — deployments that roll
-// back, tasks in more than one AZ, ECS Exec and Container Insights, log groups that expire and
-// listener rules within AWS's limits. See docs/architecture.md#operations.
+// back, tasks in more than one AZ, ECS Exec, log groups that expire and listener rules within
+// AWS's limits. See docs/architecture.md#operations. (Container Insights is a production rule.)
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { conditionValues, conditionWildcards, RuleCondition } from "./helpers";
@@ -49,18 +49,6 @@ export const ecsExecEnabled: ResourceValidationPolicy = {
     }),
 };
 
-export const ecsContainerInsights: ResourceValidationPolicy = {
-    name: "ecs-container-insights",
-    description: "ECS clusters have Container Insights on (enabled or enhanced)." + see("operations"),
-    enforcementLevel: MANDATORY,
-    validateResource: validateResourceOfType(aws.ecs.Cluster, (cluster, _, report) => {
-        const setting = (cluster.settings ?? []).find((s) => s.name === "containerInsights");
-        if (setting?.value !== "enabled" && setting?.value !== "enhanced") {
-            report(`containerInsights is ${JSON.stringify(setting?.value ?? "unset")}; set it to enabled`);
-        }
-    }),
-};
-
 export const logGroupRetention: ResourceValidationPolicy = {
     name: "log-group-retention",
     description: "Every CloudWatch log group has a retention (retentionInDays > 0); AWS keeps logs forever otherwise." + see("operations"),
@@ -97,7 +85,6 @@ export const platformPolicies: Policies = [
     ecsCircuitBreakerRollback,
     ecsMultiAzSubnets,
     ecsExecEnabled,
-    ecsContainerInsights,
     logGroupRetention,
     listenerRuleConditionLimit,
 ];

@@ -5,8 +5,8 @@
 // - security.ts   — what is public (only CloudFront), ingress, secrets, IAM, TLS, WAF
 // - onehub.ts     — node roles, the master singleton, slave settings, routing, health checks,
 //                   images, streaming timeouts, UTC
-// - platform.ts   — circuit breakers, AZs, ECS Exec, Container Insights, logs, listener-rule limits
-// - production.ts — rules only production stacks get
+// - platform.ts   — circuit breakers, AZs, ECS Exec, logs, listener-rule limits
+// - production.ts — rules only production stacks get (WAF, Aurora durability, Container Insights)
 // - plumbing.ts   — what the domains share (type adapters, relating resources, stack detection)
 //
 // Resource policies see a resource's inputs (after the provider's Check in a real preview, before

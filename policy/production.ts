@@ -1,7 +1,7 @@
 // Production guardrails: rules that apply only to production stacks (named prod or production,
-// or tagged onehub:production=true) — a WAF on the distribution, an Aurora cluster that
-// survives mistakes and an AZ loss, and alarms that tell someone when the master is down or
-// requests fail. See docs/architecture.md#production.
+// or tagged onehub:production=true) — a WAF on the distribution, an Aurora cluster that survives
+// mistakes and an AZ loss, Container Insights on the ECS cluster, and alarms that tell someone when
+// the master is down or requests fail. See docs/architecture.md#production.
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isOneHubContainer, isProductionStack, nodeRole, parseContainers } from "./helpers";
@@ -150,6 +150,23 @@ export const prodAlarmsWithActions: StackValidationPolicy = {
     },
 };
 
+export const prodEcsContainerInsights: ResourceValidationPolicy = {
+    name: "prod-ecs-container-insights",
+    description:
+        "In production stacks ECS clusters have Container Insights on (enabled or enhanced); other stacks may leave it off, as it is charged per metric." +
+        see("production"),
+    enforcementLevel: MANDATORY,
+    validateResource: validateResourceOfType(aws.ecs.Cluster, (cluster, args, report) => {
+        requireProduction(args);
+        const setting = (cluster.settings ?? []).find((s) => s.name === "containerInsights");
+        if (setting?.value !== "enabled" && setting?.value !== "enhanced") {
+            report(
+                `containerInsights is ${JSON.stringify(setting?.value ?? "unset")}; set onehub:containerInsights to enabled for production`,
+            );
+        }
+    }),
+};
+
 /** The production guardrails, in the order reports list them. */
 export const productionPolicies: Policies = [
     prodWafAttached,
@@ -157,4 +174,5 @@ export const productionPolicies: Policies = [
     prodAuroraBackupRetention,
     prodAuroraDeletionProtection,
     prodAlarmsWithActions,
+    prodEcsContainerInsights,
 ];

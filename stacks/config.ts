@@ -117,6 +117,13 @@ export const CONFIG_KEYS = {
     slaveShutdownGraceSeconds: "integer",
     notifySettings: "stringList",
     notifySecrets: "secret",
+    // cost (issue 14)
+    natInstanceType: "string",
+    natInstanceAmiId: "string",
+    containerInsights: "string",
+    cpuArchitecture: "string",
+    sqlMaxIdleConns: "integer",
+    sqlMaxLifetime: "integer",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

@@ -1,14 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bedrockEndpointName, OneHub, OneHubArgs } from "../components/oneHub";
-import { checkExistingVpc, vpcOriginZoneNames } from "../components/network/vpcChecks";
+import { checkExistingVpc, checkNatInstanceAmi, vpcOriginZoneNames } from "../components/network/vpcChecks";
 import { bedrockEndpointTagValue, checkBedrockAccount, checkBedrockEndpointVpc } from "../components/bedrock/bedrockChecks";
 import { CONFIG_NAMESPACE, loadConfig } from "./config";
 
 /**
  * The stack program: config → lookups → OneHub → stack outputs. Tests and `npm run plan` run it too.
  * Config is validated before anything else; the lookups (which zones support CloudFront VPC
- * origins, whether an existing VPC can host one) run during preview, before any resource is
- * registered, so their errors stop `pulumi up` before anything is created.
+ * origins, whether an existing VPC can host one, whether a pinned NAT instance AMI is arm64) run
+ * during preview, before any resource is registered, so their errors stop `pulumi up` before
+ * anything is created.
  */
 export async function program(): Promise<Record<string, pulumi.Output<unknown>>> {
     const args: OneHubArgs = loadConfig();
@@ -21,6 +22,9 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
         );
     } else {
         args.availabilityZoneNames = await vpcOriginZoneNames(key("azCount"), args.azCount ?? 2);
+    }
+    if (args.natInstanceAmiId) {
+        await checkNatInstanceAmi(key("natInstanceAmiId"), args.natInstanceAmiId);
     }
     const name = `onehub-${pulumi.getStack()}`;
     if (args.bedrockAccess === "IamUser") {

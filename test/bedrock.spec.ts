@@ -34,6 +34,7 @@ const SERVICE = "aws:ecs/service:Service";
 const ON = { "onehub:bedrockAccess": "IamUser", "onehub:bedrockRegions": ["us-east-1"] };
 const ENDPOINT_ON = { "onehub:bedrockVpcEndpoint": true };
 const EXISTING_VPC = {
+    "onehub:natStrategy": "None",
     "onehub:existingVpcId": MOCK_VPC_ID,
     "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-11111111"],
     "onehub:existingDatabaseSubnetIds": ["subnet-03333333", "subnet-14444444"],
@@ -58,6 +59,8 @@ function run(stack: "dev" | "prod", config: Record<string, unknown> = {}): Promi
 /** The stacks most specs read (few runs keep the suite fast): */
 const devA = () => run("dev", ON); // the user with its first key
 const devAB = () => run("dev", { ...ON, "onehub:bedrockAccessKeySlots": ["a", "b"], ...ENDPOINT_ON }); // a second key, the endpoint
+/** The same with a NAT gateway (the dev profile's NAT instance charges nothing per GB). */
+const GATEWAY = { "onehub:natStrategy": "Single" };
 const NARROW_ARNS = [
     "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
     "arn:aws:bedrock:us-*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -420,8 +423,8 @@ describe("Amazon Bedrock: bad input is refused before anything is registered", (
 
 describe("Amazon Bedrock: what the endpoint costs, and when it pays", () => {
     it("prices the endpoint per AZ-hour and per GB, and takes the Bedrock share of the traffic off the NAT", async () => {
-        const off = await devA();
-        const on = await devAB();
+        const off = await run("dev", { ...ON, ...GATEWAY });
+        const on = await run("dev", { ...ON, "onehub:bedrockAccessKeySlots": ["a", "b"], ...ENDPOINT_ON, ...GATEWAY });
         const load = { ...DEFAULT_LOAD, requestsPerMonth: 10_000_000, bedrockShare: 0.5 };
         const line = (r: StackRun, item: string) => estimate(r, load).find((l) => l.item === item);
         const gb = (10_000_000 * 12) / (1024 * 1024);
@@ -439,14 +442,18 @@ describe("Amazon Bedrock: what the endpoint costs, and when it pays", () => {
     it("prints the break-even for a stack with the endpoint, or with Bedrock credentials and no endpoint yet, and nothing otherwise", async () => {
         assert.match(costNotes(await prodFull())[0], /^Bedrock VPC endpoint \(on\): \$21\.90\/month for 3 AZ\(s\).* above 626 GB\/month/);
         assert.match(
-            costNotes(await devA())[0],
+            costNotes(await run("dev", { ...ON, ...GATEWAY }))[0],
             /^Bedrock VPC endpoint \(bedrockVpcEndpoint, off\): .* above 417 GB\/month .*~36\.5 M requests of 12 KB/,
+        );
+        assert.match(
+            costNotes(await devA())[0],
+            /^Bedrock VPC endpoint \(bedrockVpcEndpoint, off\): \$14\.60\/month .* NAT instances charge nothing per GB/,
         );
         assert.deepStrictEqual(costNotes(await stackRun("dev")), []);
         const prod = await prodFull();
         assert.match(
             renderCost("prod", estimate(prod), DEFAULT_LOAD, costNotes(prod)),
-            /\n\nBedrock VPC endpoint \(on\): .*\n\nAssumptions:/,
+            /\n\nBedrock VPC endpoint \(on\): .*\n\n(Free tiers.*\n\n)?Assumptions:/,
         );
     });
 

@@ -78,7 +78,7 @@ describe("config loading (as the Pulumi CLI does it)", () => {
     it("starts from Pulumi.yaml's defaults", () => {
         const { config } = loadStackConfig("dev", { stacksDir: FIXTURES });
         assert.strictEqual(config["onehub:azCount"], "2");
-        assert.strictEqual(config["onehub:dbMinCapacity"], "0.5");
+        assert.strictEqual(config["onehub:dbMinCapacity"], "0");
         assert.strictEqual(config["aws:region"], "us-east-1");
         assert.strictEqual(config["onehub:existingPrivateSubnetIds"], "[]");
     });

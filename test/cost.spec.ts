@@ -1,8 +1,22 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseLoad } from "../tools/cost";
-import { averageTasks, DEFAULT_LOAD, estimate, IDLE, natGatewayCount, splitCapacity, totals } from "../tools/costModel";
+import { parseLoad, regionNote, renderCost } from "../tools/cost";
+import {
+    auroraIdleAwakeShare,
+    averageTasks,
+    containerInsightsUsage,
+    crossAzShare,
+    DEFAULT_LOAD,
+    estimate,
+    fargateTaskHour,
+    freeTierValue,
+    IDLE,
+    natGatewayCount,
+    oneHubWakeSources,
+    splitCapacity,
+    totals,
+} from "../tools/costModel";
 import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, StackRun } from "../tools/offlineStack";
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from "../tools/pricing";
 import { stackRun } from "./util";
@@ -41,18 +55,28 @@ describe("cost model", () => {
         assert.deepStrictEqual(splitCapacity([{ capacityProvider: "FARGATE_SPOT", weight: 1 }], 3), { onDemand: 0, spot: 3 });
     });
 
-    it("prices Fargate per vCPU-hour and GB-hour, Spot cheaper", () => {
-        const service = (provider: string) =>
+    it("prices Fargate per vCPU-hour and GB-hour, Graviton (ARM64) 20 % below x86, Spot at the stated discount (60 % by default)", () => {
+        const service = (provider: string, cpuArchitecture: string) =>
             fakeRun([
                 resource("aws:ecs/service:Service", "svc", {
                     desiredCount: 1,
                     capacityProviderStrategies: [{ capacityProvider: provider, weight: 1 }],
                 }),
-                resource("aws:ecs/taskDefinition:TaskDefinition", "task", { cpu: "1024", memory: "2048" }),
+                resource("aws:ecs/taskDefinition:TaskDefinition", "task", {
+                    cpu: "1024",
+                    memory: "2048",
+                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture },
+                }),
             ]);
-        const onDemand = line(service("FARGATE"), "Fargate svc").idle;
-        assert.ok(Math.abs(onDemand - 730 * (1 * PRICES.fargateVcpuHour + 2 * PRICES.fargateGbHour)) < 1e-9);
-        assert.ok(line(service("FARGATE_SPOT"), "Fargate svc").idle < onDemand * 0.35);
+        const x86 = line(service("FARGATE", "X86_64"), "Fargate svc").idle;
+        assert.ok(Math.abs(x86 - 730 * (1 * 0.04048 + 2 * 0.004445)) < 1e-9);
+        const arm = line(service("FARGATE", "ARM64"), "Fargate svc").idle;
+        assert.ok(Math.abs(arm - 730 * (1 * 0.03238 + 2 * 0.00356)) < 1e-9);
+        assert.ok(Math.abs(arm / x86 - 0.8) < 0.001, "Graviton is 20 % cheaper");
+        assert.ok(Math.abs(line(service("FARGATE_SPOT", "ARM64"), "Fargate svc").idle - arm * 0.4) < 1e-9);
+        const deep = { ...DEFAULT_LOAD, spotDiscountPercent: 70 };
+        assert.ok(Math.abs(line(service("FARGATE_SPOT", "ARM64"), "Fargate svc", deep).idle - arm * 0.3) < 1e-9);
+        assert.strictEqual(fargateTaskHour({ vcpu: 1, gb: 2, arm: false }, true, 50), (0.04048 + 2 * 0.004445) / 2);
     });
 
     it("scales autoscaled tasks with the request rate within their bounds", () => {
@@ -61,6 +85,55 @@ describe("cost model", () => {
         assert.strictEqual(averageTasks(s, 15, 40), 2);
         assert.strictEqual(averageTasks(s, 1000, 40), 3);
         assert.strictEqual(averageTasks({ ...s, scaled: false }, 1000, 40), 1);
+    });
+
+    it("charges a pausing (0-ACU) database 0.5 ACU for the share of the time it is awake at idle, and all the time under load", () => {
+        const task = (name: string, env: Record<string, string>) => [
+            resource("aws:ecs/service:Service", `${name}-service`, { desiredCount: 1 }, name),
+            resource(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                `${name}-task`,
+                { containerDefinitions: JSON.stringify([{ environment: Object.entries(env).map(([n, value]) => ({ name: n, value })) }]) },
+                name,
+            ),
+        ];
+        const run = fakeRun([
+            resource("aws:rds/cluster:Cluster", "c", {
+                serverlessv2ScalingConfiguration: { minCapacity: 0, maxCapacity: 4, secondsUntilAutoPause: 300 },
+            }),
+            resource("aws:rds/clusterInstance:ClusterInstance", "w", {}),
+            ...task("master", { NODE_TYPE: "master", SQL_MAX_IDLE_CONNS: "0" }),
+            ...task("slave", { NODE_TYPE: "slave", MEMORY_CACHE_ENABLED: "true", SYNC_FREQUENCY: "1800", SQL_MAX_IDLE_CONNS: "0" }),
+        ]);
+        const compute = line(run, "Aurora Serverless v2 compute");
+        // Awake the 300 s delay + 15 s resume after the master's 600 s job and the slave's 1800 s sync.
+        const awake = 315 / 600 + 315 / 1800;
+        assert.ok(Math.abs(compute.idle - 0.5 * awake * 730 * 0.12) < 1e-9);
+        assert.match(
+            compute.detail,
+            /awake 70 % at idle \(pauses after 300 s; master statistics job every 600 s, slave cache sync every 1800 s\)/,
+        );
+        assert.ok(compute.load > 0.5 * 730 * 0.12, "under load it never pauses");
+    });
+
+    it("counts what wakes a paused database: the master's 10-minute job, channel tests, every cached node's syncs; idle connections and syncs under the delay keep it up", () => {
+        const sources = oneHubWakeSources([
+            { env: { NODE_TYPE: "master", CHANNEL_TEST_FREQUENCY: "60" }, count: 1 },
+            { env: { NODE_TYPE: "slave", MEMORY_CACHE_ENABLED: "true", SYNC_FREQUENCY: "3600" }, count: 2 },
+        ]);
+        assert.deepStrictEqual(
+            sources.map((s) => [s.what, s.periodSeconds]),
+            [
+                ["master statistics job", 600],
+                ["channel tests", 3600],
+                ["slave cache sync", 3600],
+                ["slave cache sync", 3600],
+            ],
+        );
+        assert.strictEqual(auroraIdleAwakeShare(300, [{ what: "job", periodSeconds: 600 }]), 315 / 600);
+        assert.strictEqual(auroraIdleAwakeShare(300, [{ what: "sync", periodSeconds: 60 }]), 1, "a sync every minute: never pauses");
+        assert.strictEqual(auroraIdleAwakeShare(300, [{ what: "job", periodSeconds: 600 }], 300), 1, "idle connections held 300 s more");
+        assert.strictEqual(auroraIdleAwakeShare(300, []), 0);
     });
 
     it("charges every Aurora instance for the ACUs the writer holds", () => {
@@ -72,11 +145,60 @@ describe("cost model", () => {
         assert.strictEqual(line(run, "Aurora Serverless v2 compute").idle, 2 * 0.5 * 730 * 0.12);
     });
 
-    it("charges CloudFront only beyond the free tier", () => {
+    it("charges CloudFront for every request and GB: free tiers are per account, shown but never subtracted", () => {
         const run = fakeRun([]);
-        assert.strictEqual(line(run, "CloudFront", { ...DEFAULT_LOAD, requestsPerMonth: 10_000_000, gbOut: 1024 }).load, 0);
-        const over = line(run, "CloudFront", { ...DEFAULT_LOAD, requestsPerMonth: 20_000_000, gbOut: 2048 }).load;
-        assert.ok(Math.abs(over - (1000 * 0.01 + 1024 * 0.085)) < 1e-9);
+        const load = { ...DEFAULT_LOAD, requestsPerMonth: 10_000_000, gbOut: 1024 };
+        const lines = estimate(run, load);
+        assert.ok(Math.abs(lines.find((l) => l.item === "CloudFront")!.load - (1000 * 0.01 + 1024 * 0.085)) < 1e-9);
+        const free = freeTierValue(lines, load);
+        const transfer = Math.min((10_000_000 * 4) / (1024 * 1024), 100) * 0.09;
+        assert.ok(
+            Math.abs(
+                free.load - (1000 * 0.01 + 1024 * 0.085 + transfer + Math.min(lines.find((l) => l.item === "CloudWatch Logs")!.load, 2.5)),
+            ) < 1e-9,
+        );
+        assert.strictEqual(free.idle, 0);
+    });
+
+    it("counts Container Insights per metric and dimension set: cluster, each service and each task family", () => {
+        const twoServices = [{ family: "master" }, { family: "slave" }];
+        assert.strictEqual(containerInsightsUsage("enabled", twoServices, 2).metrics, 12 + 2 * 15 + 2 * 10);
+        assert.strictEqual(containerInsightsUsage("enabled", [{ family: "a" }, { family: "a" }], 2).metrics, 12 + 2 * 15 + 10);
+        assert.strictEqual(containerInsightsUsage("enhanced", twoServices, 3).metrics, 62 + 3 * 20, "plus task and container metrics");
+        assert.deepStrictEqual(containerInsightsUsage("disabled", twoServices, 2), { metrics: 0, logsGb: 0, detail: "disabled" });
+        const ci = containerInsightsUsage("enabled", twoServices, 2);
+        assert.ok(Math.abs(ci.logsGb - (2 * 2 * 60 * 730) / (1024 * 1024)) < 1e-12, "~2 KB of performance events per task-minute");
+    });
+
+    it("prices Container Insights in prod (62 metrics) and nothing for it in dev (disabled)", async () => {
+        const prod = estimate(await stackRun("prod")).find((l) => l.item === "CloudWatch Container Insights")!;
+        assert.ok(prod.idle > 62 * 0.3 && prod.idle < 62 * 0.3 + 0.2, `${prod.idle}`);
+        assert.strictEqual(estimate(await stackRun("dev")).find((l) => l.item === "CloudWatch Container Insights")!.idle, 0);
+    });
+
+    it("prices a NAT instance by its hours, a 4 GiB gp3 volume and its Elastic IP, with no per-GB processing", async () => {
+        const dev = await stackRun("dev");
+        const nat = line(dev, "NAT instances");
+        assert.ok(Math.abs(nat.idle - (730 * 0.0042 + 4 * 0.08)) < 1e-9);
+        assert.strictEqual(nat.load, nat.idle);
+        assert.strictEqual(line(dev, "Public IPv4").idle, 730 * 0.005);
+        assert.strictEqual(
+            estimate(dev).find((l) => l.item === "NAT gateways"),
+            undefined,
+        );
+    });
+
+    it("charges data out for the request bodies sent upstream and, under load, the traffic that crosses to a NAT in another AZ", async () => {
+        assert.strictEqual(crossAzShare(2, 1), 0.5);
+        assert.strictEqual(crossAzShare(3, 3), 0);
+        assert.strictEqual(crossAzShare(3, 0), 0);
+        const dev = await stackRun("dev");
+        const gb = (1_000_000 * 4) / (1024 * 1024);
+        assert.ok(Math.abs(line(dev, "Data transfer out").load - gb * 0.09) < 1e-9);
+        const through = (1_000_000 * 12) / (1024 * 1024);
+        assert.ok(Math.abs(line(dev, "Cross-AZ to NAT").load - through * 0.5 * 0.02) < 1e-9);
+        assert.strictEqual(line(dev, "Cross-AZ to NAT").idle, 0);
+        assert.strictEqual(line(await stackRun("prod"), "Cross-AZ to NAT").load, 0, "a NAT gateway per AZ");
     });
 
     it("prices WAF per web ACL, rule and million requests", () => {
@@ -111,9 +233,16 @@ describe("cost model", () => {
         assert.strictEqual(DAYS_PER_MONTH, HOURS_PER_MONTH / 24);
     });
 
-    it("puts the dev profile at idle inside the reference deployment's 3.7–5.4 USD a day", async () => {
+    it("puts the dev profile at idle at or below 2.60 USD a day, 0.15 under it left for the open changes' alarms, dashboard and secrets", async () => {
         const idleDay = totals(estimate(await stackRun("dev"))).idleDay;
-        assert.ok(idleDay >= 3.7 && idleDay <= 5.4, `dev idle ${idleDay.toFixed(2)} USD/day`);
+        assert.ok(idleDay <= 2.6 - 0.15, `dev idle ${idleDay.toFixed(2)} USD/day`);
+    });
+
+    it("says when a stack's region is not the price table's us-east-1", () => {
+        assert.deepStrictEqual(regionNote("us-east-1"), []);
+        assert.match(regionNote("eu-central-1")[0], /region is eu-central-1, but these are us-east-1's prices/);
+        assert.match(renderCost("x", estimate(fakeRun([]), IDLE), IDLE, [], "ap-northeast-1"), /but these are us-east-1's prices/);
+        assert.doesNotMatch(renderCost("x", estimate(fakeRun([]), IDLE), IDLE), /these are us-east-1's prices/);
     });
 
     it("costs more under load than idle, and more in prod than in dev", async () => {
@@ -138,5 +267,7 @@ describe("cost CLI options", () => {
         assert.throws(() => parseLoad(["--requests", "-1"]), /--requests = "-1" is invalid: must be a number ≥ 0/);
         assert.throws(() => parseLoad(["--requests"]), /--requests = null is invalid/);
         assert.throws(() => parseLoad(["--rps-per-vcpu", "0"]), /not 0/);
+        assert.throws(() => parseLoad(["--spot-discount", "95"]), /--spot-discount = "95" is invalid: must be a percentage from 0 to 90/);
+        assert.strictEqual(parseLoad(["--spot-discount", "70"]).spotDiscountPercent, 70);
     });
 });

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { PASSWORD_SPECIALS } from "../components/database/aurora";
 import { OneHubDatabase } from "../components/database/oneHubDatabase";
-import { StackRun } from "../tools/offlineStack";
+import { OneHub } from "../components/oneHub";
+import { MOCK_ZONES, StackRun } from "../tools/offlineStack";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -28,8 +29,12 @@ describe("OneHubDatabase", () => {
         }
     });
 
-    it("scales 0.5–4 ACU in dev and 0.5–64 ACU in prod", () => {
-        assert.deepStrictEqual(one(runs.dev, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0.5, maxCapacity: 4 });
+    it("scales 0–4 ACU in dev, pausing after 300 s without a connection, and 0.5–64 ACU in prod", () => {
+        assert.deepStrictEqual(one(runs.dev, CLUSTER).inputs.serverlessv2ScalingConfiguration, {
+            minCapacity: 0,
+            maxCapacity: 4,
+            secondsUntilAutoPause: 300,
+        });
         assert.deepStrictEqual(one(runs.prod, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0.5, maxCapacity: 64 });
     });
 
@@ -181,6 +186,18 @@ describe("OneHubDatabase", () => {
             secondsUntilAutoPause: 600,
         });
     });
+
+    it("gives a program that raises the minimum above 0 no pause delay (a stack sets dbSecondsUntilAutoPause 0 itself)", async () => {
+        const run = await fixtureRun("dev", {}, () => {
+            new OneHub("onehub-dev", { availabilityZoneNames: MOCK_ZONES.names.slice(0, 2), dbMinCapacity: 0.5 });
+        });
+        assert.deepStrictEqual(one(run, CLUSTER).inputs.serverlessv2ScalingConfiguration, { minCapacity: 0.5, maxCapacity: 4 });
+        await expectConfigError(
+            "dev",
+            { "onehub:dbMinCapacity": "0.5" },
+            /onehub:dbSecondsUntilAutoPause = 300 .*use 0 to disable auto-pause/,
+        );
+    });
 });
 
 describe("database config errors", () => {
@@ -199,10 +216,14 @@ describe("database config errors", () => {
         ],
         [
             "auto-pause without min 0",
-            { "onehub:dbSecondsUntilAutoPause": 600 },
+            { "onehub:dbMinCapacity": "0.5", "onehub:dbSecondsUntilAutoPause": 600 },
             /onehub:dbSecondsUntilAutoPause = 600 .*needs onehub:dbMinCapacity = 0/,
         ],
-        ["min 0 without auto-pause", { "onehub:dbMinCapacity": "0" }, /onehub:dbMinCapacity = 0 .*onehub:dbSecondsUntilAutoPause/],
+        [
+            "min 0 without auto-pause",
+            { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 0 },
+            /onehub:dbMinCapacity = 0 .*onehub:dbSecondsUntilAutoPause/,
+        ],
         [
             "auto-pause delay too short",
             { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 60 },

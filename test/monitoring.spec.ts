@@ -7,7 +7,7 @@ import { OneHub } from "../components";
 import { OneHubMonitoring } from "../components/monitoring/oneHubMonitoring";
 import { checkMonitoringSettings, thresholds } from "../components/monitoring/monitoringSettings";
 import { MOCK_ZONES, RegisteredResource, StackRun } from "../tools/offlineStack";
-import { containerInsightsMetrics, monitoringCost } from "../tools/costModel";
+import { monitoringCost } from "../tools/costModel";
 import { alarmCount, summarize } from "../tools/plan";
 import { dependsDirectlyOn, waitsFor } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
@@ -235,9 +235,10 @@ describe("OneHubMonitoring", () => {
             assert.ok(!ofType(runs.dev, ALARM).some((a) => a.name.endsWith("-db-reader-lag")));
         });
 
-        it("port allocation errors and dropped packets per NAT gateway the VPC has", () => {
+        it("port allocation errors and dropped packets per NAT gateway the VPC has", async () => {
+            const single = await fixtureRun("dev", { config: { "onehub:natStrategy": "Single" } });
             for (const [run, count] of [
-                [runs.dev, 1],
+                [single, 1],
                 [runs.prod, 3],
             ] as const) {
                 for (let i = 0; i < count; i++) {
@@ -255,6 +256,27 @@ describe("OneHubMonitoring", () => {
                 }
                 assert.strictEqual(ofType(run, ALARM).filter((a) => a.name.includes("-mon-nat-")).length, 2 * count);
             }
+        });
+
+        it("no instance in service and failed status checks per NAT instance's group, and no gateway alarm without gateways", () => {
+            const groups = ofType(runs.dev, "aws:autoscaling/group:Group");
+            assert.strictEqual(groups.length, 1, "the dev profile's NAT instance");
+            assert.deepStrictEqual(groups[0].inputs.enabledMetrics, ["GroupInServiceInstances"], "the metric the alarm reads");
+            const group = groups[0].name;
+            assert.deepStrictEqual(metricOf(alarm(runs.dev, "nat-instance-0-in-service")), [
+                "AWS/AutoScaling",
+                "GroupInServiceInstances",
+                { AutoScalingGroupName: group },
+                "Minimum",
+            ]);
+            assert.strictEqual(alarm(runs.dev, "nat-instance-0-in-service").treatMissingData, "breaching");
+            assert.deepStrictEqual(metricOf(alarm(runs.dev, "nat-instance-0-status-check")), [
+                "AWS/EC2",
+                "StatusCheckFailed",
+                { AutoScalingGroupName: group },
+                "Maximum",
+            ]);
+            assert.strictEqual(ofType(runs.dev, ALARM).filter((a) => /-mon-nat-\d/.test(a.name)).length, 0);
         });
 
         it("CloudFront 5xx rate (and 504 rate with the additional metrics subscription) and WAF block spikes live in us-east-1", () => {
@@ -597,13 +619,9 @@ describe("OneHubMonitoring", () => {
             distributionId: "E123",
         };
 
-        it("EXTENSION POINT (NAT instances, issue 14): an Auto Scaling group's in-service count and an instance's status checks, each with actions", async () => {
+        it("watches a NAT instance by its Auto Scaling group: the in-service count and the status checks, each with actions", async () => {
             const run = await fixtureRun("dev", {}, () => {
-                new OneHubMonitoring("solo", {
-                    ...args,
-                    natInstanceAutoScalingGroupNames: ["nat-asg-a"],
-                    natInstanceIds: ["i-0123456789abcdef0"],
-                });
+                new OneHubMonitoring("solo", { ...args, natInstanceAutoScalingGroupNames: ["nat-asg-a"] });
             });
             const group = ofType(run, ALARM).find((a) => a.name === "solo-nat-instance-0-in-service")!.inputs;
             assert.deepStrictEqual(metricOf(group), [
@@ -617,7 +635,7 @@ describe("OneHubMonitoring", () => {
                 [1, "LessThanThreshold", "breaching"],
             );
             const status = ofType(run, ALARM).find((a) => a.name === "solo-nat-instance-0-status-check")!.inputs;
-            assert.deepStrictEqual(metricOf(status), ["AWS/EC2", "StatusCheckFailed", { InstanceId: "i-0123456789abcdef0" }, "Maximum"]);
+            assert.deepStrictEqual(metricOf(status), ["AWS/EC2", "StatusCheckFailed", { AutoScalingGroupName: "nat-asg-a" }, "Maximum"]);
             for (const a of [group, status]) {
                 assert.deepStrictEqual(a.alarmActions, [`arn:aws:sns:us-east-1:${ACCOUNT}:solo-alarms`]);
             }
@@ -657,16 +675,12 @@ describe("OneHubMonitoring", () => {
 
         it("the cost model prices every alarm metric, the composite, the dashboard and CloudFront's extra metrics, and Container Insights per metric per dimension set", () => {
             // 24 alarms of one metric, 2 target 5xx rates and the rollback alarm of 2–3 metrics, the NAT drop rate of 3.
-            assert.deepStrictEqual(monitoringCost(runs.dev), {
-                alarmMetrics: 30,
-                composites: 1,
-                dashboards: 1,
-                cloudfrontMetrics: 0,
-                month: 6.5,
-            });
+            // The dev profile: 28 alarm metrics (a NAT instance's two alarms, not a gateway's three metrics).
+            const { month, ...counts } = monitoringCost(runs.dev);
+            assert.deepStrictEqual(counts, { alarmMetrics: 28, composites: 1, dashboards: 1, cloudfrontMetrics: 0 });
+            assert.ok(Math.abs(month - (28 * 0.1 + 0.5 + 3)) < 1e-9, "$0.10 per alarm metric, $0.50 per composite, $3 per dashboard");
             assert.strictEqual(monitoringCost(all).cloudfrontMetrics, 8);
-            // 12 cluster metrics + 15 per service + 10 per task family (2 services, 2 families).
-            assert.strictEqual(containerInsightsMetrics(runs.dev), 62);
+            // Container Insights is priced with the rest of the cluster (tools/costModel.ts containerInsightsUsage).
         });
     });
 });

@@ -12,10 +12,18 @@ describe("network", () => {
         runs.prod = await stackRun("prod");
     });
 
-    it("spreads dev over 2 AZs with a single NAT gateway", () => {
+    it("spreads dev over 2 AZs with a NAT instance and no NAT gateway", () => {
         const vpc = one(runs.dev, VPC).inputs;
         assert.strictEqual(vpc.availabilityZoneNames.length, 2);
-        assert.deepStrictEqual(vpc.natGateways, { strategy: "Single" });
+        assert.deepStrictEqual(vpc.natGateways, { strategy: "None" });
+        assert.strictEqual(ofType(runs.dev, "onehub:index:NatInstance").length, 1);
+    });
+
+    it("keeps awsx's NAT gateways, and no NAT instance, with Single or OnePerAz", async () => {
+        assert.strictEqual(ofType(runs.prod, "onehub:index:NatInstance").length, 0);
+        const single = await fixtureRun("dev", { config: { "onehub:natStrategy": "Single" } });
+        assert.deepStrictEqual(one(single, VPC).inputs.natGateways, { strategy: "Single" });
+        assert.strictEqual(ofType(single, "onehub:index:NatInstance").length, 0);
     });
 
     it("spreads prod over 3 AZs with a NAT gateway per AZ", () => {
@@ -37,6 +45,7 @@ describe("network", () => {
     it("creates no VPC when an existing one is given, and places the database in its subnets", async () => {
         const run = await fixtureRun("dev", {
             config: {
+                "onehub:natStrategy": "None",
                 "onehub:existingVpcId": MOCK_VPC_ID,
                 "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-11111111"],
                 "onehub:existingDatabaseSubnetIds": ["subnet-03333333", "subnet-04444444"],
@@ -64,7 +73,11 @@ describe("subnet layout", () => {
 
 describe("network config errors", () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-        ["an unknown NAT strategy", { "onehub:natStrategy": "Double" }, /onehub:natStrategy = "Double" .*"None", "Single", "OnePerAz"/],
+        [
+            "an unknown NAT strategy",
+            { "onehub:natStrategy": "Double" },
+            /onehub:natStrategy = "Double" .*"None", "Instance", "InstancePerAz", "Single", "OnePerAz"/,
+        ],
         ["0 AZs", { "onehub:azCount": 0 }, /onehub:azCount = 0 .*2 to 6/],
         ["7 AZs", { "onehub:azCount": 7 }, /onehub:azCount = 7 .*2 to 6/],
         ["1 AZ (an ALB needs two)", { "onehub:azCount": 1 }, /onehub:azCount = 1 .*2 to 6/],

@@ -151,6 +151,7 @@ const PROD_POLICIES = [
     "prod-aurora-reader-in-other-az",
     "prod-aurora-backup-retention",
     "prod-aurora-deletion-protection",
+    "prod-ecs-container-insights",
 ];
 
 const FIXTURES: Fixture[] = [
@@ -1245,12 +1246,21 @@ const FIXTURES: Fixture[] = [
         },
     },
     {
-        policy: "ecs-container-insights",
-        title: "a cluster without Container Insights",
-        base: "dev",
+        policy: "prod-ecs-container-insights",
+        title: "a production cluster without Container Insights",
+        base: "prod",
         mutate: (run) => {
             res(run, T.ecsCluster).inputs.settings = [];
         },
+    },
+    {
+        policy: "prod-ecs-container-insights",
+        title: "a production cluster with Container Insights disabled",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.ecsCluster).inputs.settings = [{ name: "containerInsights", value: "disabled" }];
+        },
+        message: /"disabled"/,
     },
     {
         policy: "prod-aurora-reader-in-other-az",

@@ -524,14 +524,14 @@ describe("preflight", () => {
             });
         });
 
-        it("passes when the tag's index has linux/amd64, asking for every index and manifest type with the pull token", async () => {
+        it("passes when the tag's index has the tasks' architecture (linux/arm64 by default), asking for every index and manifest type with the pull token", async () => {
             happyAccount(dev);
             const calls: { url: string; headers: Record<string, string> }[] = [];
             const fetch = registry(
-                { [GHCR_TOKEN]: { body: { token: "tok" } }, [manifestUrl(dev.imageTag)]: { body: index("amd64") } },
+                { [GHCR_TOKEN]: { body: { token: "tok" } }, [manifestUrl(dev.imageTag)]: { body: index("arm64") } },
                 calls,
             );
-            assertLine(line(await preflight(dev, fetch), "image"), "ok", /has linux\/amd64 \(index: linux\/amd64\)/);
+            assertLine(line(await preflight(dev, fetch), "image"), "ok", /has linux\/arm64 \(index: linux\/arm64\)/);
             const manifest = calls.find((c) => c.url === manifestUrl(dev.imageTag))!;
             assert.strictEqual(manifest.headers.Authorization, "Bearer tok");
             assert.strictEqual(manifest.headers.Accept, MANIFEST_ACCEPT);
@@ -564,9 +564,11 @@ describe("preflight", () => {
                 [manifestUrl(dev.imageTag)]: {
                     body: { mediaType: "application/vnd.oci.image.manifest.v1+json", config: { digest: "sha256:cfg" } },
                 },
-                "https://ghcr.io/v2/martialbe/one-api/blobs/sha256:cfg": { body: { os: "linux", architecture: "arm64" } },
+                "https://ghcr.io/v2/martialbe/one-api/blobs/sha256:cfg": { body: { os: "linux", architecture: "amd64" } },
             });
-            assertLine(line(await preflight(dev, fetch), "image"), "BLOCKER", /no linux\/amd64 image \(has linux\/arm64\)/);
+            assertLine(line(await preflight(dev, fetch), "image"), "BLOCKER", /no linux\/arm64 image \(has linux\/amd64\)/);
+            const x86 = stackConfig("dev", { "onehub:cpuArchitecture": "X86_64" });
+            assertLine(line(await preflight(x86, fetch), "image"), "ok", /linux\/amd64 \(single-platform image\)/);
         });
 
         it("a tag the registry does not know is a BLOCKER: tag not found", async () => {
@@ -585,7 +587,7 @@ describe("preflight", () => {
             happyAccount(dev);
             const digest = `sha256:${"a".repeat(64)}`;
             const config = stackConfig("dev", { "onehub:imageDigest": digest });
-            const fetch = registry({ [GHCR_TOKEN]: { body: { token: "t" } }, [manifestUrl(config.imageTag)]: { body: index("amd64") } });
+            const fetch = registry({ [GHCR_TOKEN]: { body: { token: "t" } }, [manifestUrl(config.imageTag)]: { body: index("arm64") } });
             const images = (await preflight(config, fetch)).results.filter((r) => r.name === "image");
             assert.deepStrictEqual(
                 images.map((r) => r.status),

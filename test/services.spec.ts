@@ -33,10 +33,13 @@ describe("OneHub services", () => {
     const both = () => Object.values(runs);
 
     describe("ECS cluster", () => {
-        it("has Container Insights and both Fargate capacity providers", () => {
-            for (const run of both()) {
+        it("has both Fargate capacity providers, and Container Insights only in prod (dev pays for no metrics)", () => {
+            for (const [run, insights] of [
+                [runs.dev, "disabled"],
+                [runs.prod, "enabled"],
+            ] as const) {
                 assert.deepStrictEqual(one(run, "aws:ecs/cluster:Cluster").inputs.settings, [
-                    { name: "containerInsights", value: "enabled" },
+                    { name: "containerInsights", value: insights },
                 ]);
                 assert.deepStrictEqual(one(run, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs.capacityProviders, [
                     "FARGATE",
@@ -105,8 +108,19 @@ describe("OneHub services", () => {
                 const env = envOf(slave(run, TASK));
                 assert.strictEqual(env.NODE_TYPE, "slave", "exactly lower-case slave; anything else is a master");
                 assert.strictEqual(env.MEMORY_CACHE_ENABLED, "true");
-                assert.strictEqual(env.SYNC_FREQUENCY, "60");
             }
+            assert.strictEqual(envOf(slave(runs.dev, TASK)).SYNC_FREQUENCY, "1800", "dev: every 30 minutes, so the database can pause");
+            assert.strictEqual(envOf(slave(runs.prod, TASK)).SYNC_FREQUENCY, "60");
+        });
+
+        it("scales on the free AWS/ECS and ALB metrics only, so scaling works with Container Insights off (dev)", async () => {
+            const run = await fixtureRun("dev", { config: { "onehub:slaveRequestsPerTarget": 500 } });
+            const specs = ofType(run, POLICY).map((p) => p.inputs.targetTrackingScalingPolicyConfiguration);
+            assert.deepStrictEqual(
+                specs.map((s) => s.predefinedMetricSpecification.predefinedMetricType),
+                ["ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"],
+            );
+            assert.ok(specs.every((s) => s.customizedMetricSpecification === undefined));
         });
 
         it("scales 1–3 tasks in dev and 2–20 in prod on average CPU", () => {
@@ -300,11 +314,41 @@ describe("OneHub services", () => {
                         `${open} × ${tasks} tasks must fit ${maxConnections(maxAcu)}`,
                     );
                     assert.ok(Number(env.SQL_MAX_IDLE_CONNS) <= open);
-                    assert.strictEqual(env.SQL_MAX_LIFETIME, "300");
                 }
             }
             assert.strictEqual(envOf(master(runs.dev, TASK)).SQL_MAX_OPEN_CONNS, "31", "(135 − 10) / 4 tasks");
             assert.strictEqual(envOf(master(runs.prod, TASK)).SQL_MAX_OPEN_CONNS, "100", "capped at 100");
+        });
+
+        it("keep no idle connection in dev (a pausing database) and 10 for 300 s in prod", () => {
+            for (const [run, idle, lifetime] of [
+                [runs.dev, "0", "60"],
+                [runs.prod, "10", "300"],
+            ] as const) {
+                for (const task of ofType(run, TASK)) {
+                    assert.strictEqual(envOf(task).SQL_MAX_IDLE_CONNS, idle);
+                    assert.strictEqual(envOf(task).SQL_MAX_LIFETIME, lifetime);
+                }
+            }
+        });
+
+        it("never keep more idle connections than the pool may open", async () => {
+            const run = await fixtureRun("dev", { config: { "onehub:sqlMaxIdleConns": 100 } });
+            for (const task of ofType(run, TASK)) {
+                assert.strictEqual(envOf(task).SQL_MAX_IDLE_CONNS, "31", "capped at SQL_MAX_OPEN_CONNS");
+            }
+        });
+
+        it("run on Graviton (ARM64) by default, or X86_64 when asked", async () => {
+            for (const run of both()) {
+                for (const task of ofType(run, TASK)) {
+                    assert.deepStrictEqual(task.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+                }
+            }
+            const x86 = await fixtureRun("dev", { config: { "onehub:cpuArchitecture": "X86_64" } });
+            for (const task of ofType(x86, TASK)) {
+                assert.strictEqual(task.inputs.runtimePlatform.cpuArchitecture, "X86_64");
+            }
         });
 
         it("may read exactly the OneHub secrets they inject (prod: and the Redis connection string) and write their own logs", () => {
@@ -516,6 +560,14 @@ describe("service config errors", () => {
         ],
         ["a deregistration delay over an hour", { "onehub:deregistrationDelay": 4000 }, /onehub:deregistrationDelay = 4000 .*0 to 3600/],
         ["zero slaves", { "onehub:slaveMinCount": 0 }, /onehub:slaveMinCount = 0 .*1 to 100/],
+        ["an unknown CPU architecture", { "onehub:cpuArchitecture": "arm64" }, /onehub:cpuArchitecture = "arm64" .*"ARM64", "X86_64"/],
+        [
+            "an unknown Container Insights mode",
+            { "onehub:containerInsights": "on" },
+            /onehub:containerInsights = "on" .*"disabled", "enabled", "enhanced"/,
+        ],
+        ["more than 100 idle connections", { "onehub:sqlMaxIdleConns": 101 }, /onehub:sqlMaxIdleConns = 101 .*0 to 100/],
+        ["a connection lifetime of 0 s", { "onehub:sqlMaxLifetime": 0 }, /onehub:sqlMaxLifetime = 0 .*1 to 86400/],
     ];
     for (const [what, config, message] of cases) {
         it(`rejects ${what}`, () => expectConfigError("dev", config, message));

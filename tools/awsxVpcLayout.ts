@@ -3,7 +3,9 @@
 // no subnet, route or NAT gateway change in the plan or the snapshot. The derivation follows awsx's
 // "Auto" subnet strategy (awsx/ec2/subnetDistributorNew.ts, vpc.ts at 3.x): one block per AZ, the
 // subnet specs laid out in order inside it, names "<vpc>-<type>-<az number>", NAT gateways and
-// their Elastic IPs "<vpc>-<az number>", one route table per subnet.
+// their Elastic IPs "<vpc>-<az number>", one route table per subnet. With a NAT instance the Vpc
+// gets the strategy "None" (no gateway, no private default route from awsx); the instance's routes
+// into the private route tables are our own resources (NatInstance), registered and shown as such.
 import { RegisteredResource } from "./offlineStack";
 
 export interface DerivedResource {
@@ -23,7 +25,7 @@ function nextBlock(start: number, previousSize: number, mask: number): number {
     return Math.floor(last / size(mask)) * size(mask) + size(mask);
 }
 
-export function deriveVpcChildren(vpc: RegisteredResource): DerivedResource[] {
+export function deriveVpcChildren(vpc: Pick<RegisteredResource, "name" | "inputs">): DerivedResource[] {
     const i = vpc.inputs;
     const name = vpc.name;
     const azs: string[] = i.availabilityZoneNames ?? Array.from({ length: i.numberOfAvailabilityZones ?? 3 }, (_, n) => `(zone ${n + 1})`);

@@ -1,8 +1,9 @@
 // `npm run cost -- <stack> [--requests N] [--request-kb N] [--response-kb N] [--gb-out N]
-// [--rps-per-vcpu N]`: monthly and daily cost of a stack at idle and under a stated load.
-import { ASSUMPTIONS, CostLine, costNotes, DEFAULT_LOAD, estimate, Load, totals } from "./costModel";
-import { knownStacks, placeholderNotes, runStack } from "./offlineStack";
-import { DAYS_PER_MONTH, PRICES_AS_OF } from "./pricing";
+// [--rps-per-vcpu N] [--spot-discount N] [--bedrock-share N]`: monthly and daily cost of a stack at
+// idle and under a stated load.
+import { ASSUMPTIONS, CostLine, costNotes, DEFAULT_LOAD, estimate, freeTierValue, Load, totals } from "./costModel";
+import { knownStacks, loadStackConfig, placeholderNotes, runStack } from "./offlineStack";
+import { DAYS_PER_MONTH, PRICES_AS_OF, REGION } from "./pricing";
 
 const FLAGS: Record<string, keyof Load> = {
     "--requests": "requestsPerMonth",
@@ -11,6 +12,7 @@ const FLAGS: Record<string, keyof Load> = {
     "--gb-out": "gbOut",
     "--rps-per-vcpu": "rpsPerVcpu",
     "--bedrock-share": "bedrockShare",
+    "--spot-discount": "spotDiscountPercent",
 };
 
 /** Parses the CLI flags over the default load; an unknown flag or a bad number is an error. */
@@ -30,6 +32,9 @@ export function parseLoad(args: string[]): Load {
         if (key === "bedrockShare" && value > 1) {
             throw new Error(`${args[i]} = ${JSON.stringify(args[i + 1])} is invalid: must be a share from 0 to 1`);
         }
+        if (key === "spotDiscountPercent" && value > 90) {
+            throw new Error(`${args[i]} = ${JSON.stringify(args[i + 1])} is invalid: must be a percentage from 0 to 90`);
+        }
         load[key] = value;
     }
     return load;
@@ -37,11 +42,22 @@ export function parseLoad(args: string[]): Load {
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
-export function renderCost(stack: string, lines: CostLine[], load: Load, notes: string[] = []): string {
+/** The note a stack outside us-east-1 gets: the table holds us-east-1's prices only. */
+export function regionNote(region: string | undefined): string[] {
+    return region && region !== REGION
+        ? [
+              `Note: the stack's region is ${region}, but these are ${REGION}'s prices (tools/pricing.ts); ${region}'s differ, often by 5–30 %.`,
+          ]
+        : [];
+}
+
+export function renderCost(stack: string, lines: CostLine[], load: Load, notes: string[] = [], region: string = REGION): string {
     const t = totals(lines);
-    const width = Math.max(...lines.map((l) => l.item.length));
+    const free = freeTierValue(lines, load);
+    const width = Math.max(...lines.map((l) => l.item.length), "total per month".length);
     const out = [
         `Estimated cost of stack "${stack}" (${PRICES_AS_OF})`,
+        ...regionNote(region),
         `Load: ${load.requestsPerMonth.toLocaleString("en-US")} requests/month, ${load.requestKb} KB in / ${load.responseKb} KB out each` +
             (load.gbOut === undefined ? "" : `, ${load.gbOut} GB out`),
         "",
@@ -50,6 +66,8 @@ export function renderCost(stack: string, lines: CostLine[], load: Load, notes: 
         `${"total per month".padEnd(width)}  ${usd(t.idleMonth).padStart(11)}  ${usd(t.loadMonth).padStart(11)}`,
         `${"total per day".padEnd(width)}  ${usd(t.idleDay).padStart(11)}  ${usd(t.loadDay).padStart(11)}  (${DAYS_PER_MONTH.toFixed(2)} days a month)`,
         ...(notes.length > 0 ? ["", ...notes] : []),
+        "",
+        `Free tiers (per account, not subtracted above): worth up to ${usd(free.idle)} idle / ${usd(free.load)} under load a month to a stack that has the account to itself.`,
         "",
         "Assumptions:",
         ...ASSUMPTIONS.map((a) => `  - ${a}`),
@@ -80,7 +98,7 @@ async function main(argv: string[]): Promise<void> {
     for (const note of placeholderNotes(run, "estimate")) {
         console.log(note);
     }
-    console.log(renderCost(stack, estimate(run, load), load, costNotes(run, load)));
+    console.log(renderCost(stack, estimate(run, load), load, costNotes(run, load), loadStackConfig(stack).config["aws:region"]));
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@
 // offline plan registers and the price table. Pure arithmetic: every assumption is a parameter
 // or a line in `ASSUMPTIONS`, and the CLI prints them.
 import { RegisteredResource, StackRun } from "./offlineStack";
-import { DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from "./pricing";
+import { DAYS_PER_MONTH, EC2_INSTANCE_HOUR, FREE_TIER, HOURS_PER_MONTH, PRICES, SPOT_DISCOUNT_PERCENT } from "./pricing";
 
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const KB_PER_GB = 1024 * 1024;
@@ -28,6 +28,8 @@ export interface Load {
     bedrockShare: number;
     /** ElastiCache Processing Units per relay request with a shared Redis (token, user, quota, limiter). */
     ecpuPerRequest: number;
+    /** Fargate Spot's discount on the on-demand price, percent (0–90). */
+    spotDiscountPercent: number;
 }
 
 export const DEFAULT_LOAD: Load = {
@@ -40,19 +42,22 @@ export const DEFAULT_LOAD: Load = {
     logKbPerRequest: 1,
     bedrockShare: 0,
     ecpuPerRequest: 10,
+    spotDiscountPercent: SPOT_DISCOUNT_PERCENT,
 };
 
 export const IDLE: Load = { ...DEFAULT_LOAD, requestsPerMonth: 0, gbOut: 0 };
 
 export const ASSUMPTIONS = [
-    "Prices: us-east-1 list prices (tools/pricing.ts); Fargate Spot at a typical ~70 % discount (it floats).",
-    "Idle: no API traffic; the database sits at its minimum ACUs, tasks at their minimum count.",
-    "Each NAT gateway has one public IPv4 address; upstream LLM traffic (request + response) passes the NAT.",
+    "Prices: us-east-1 list prices (tools/pricing.ts); other regions differ. Free tiers are not subtracted (they are per account).",
+    "Fargate Spot at the stated discount on on-demand (it floats; AWS says up to 70 %); ARM64 (Graviton) tasks at the ARM prices.",
+    "Idle: no API traffic; tasks at their minimum count; the database at its minimum ACUs for the share of the time it is awake.",
+    "A 0-ACU database pauses after its delay without a connection; OneHub wakes it with the master's statistics job (every 600 s), each slave's cache sync (SYNC_FREQUENCY) and channel tests: each wake keeps it awake the delay + 15 s resume (+ SQL_MAX_LIFETIME when pools keep idle connections), overlaps not subtracted. Under load it is always awake.",
+    "NAT: each gateway or NAT instance has one public IPv4 address; upstream LLM traffic (request + response) passes it, the request bodies leave AWS (data transfer out), and tasks in an AZ without its own NAT send it across AZs.",
+    "NAT instance: its hours, a 4 GiB gp3 root volume (fck-nat's image size) and its Elastic IP; no per-GB processing charge.",
     "ALB LCUs: the larger of processed GB per hour and new connections per second / 25.",
     "Aurora readers in promotion tier 0–1 scale with the writer, so each costs as much as the writer.",
     "Aurora storage: 1 GB base plus 1 KB of logs/billing rows per request, kept for one month.",
-    "CloudFront: the always-free tier (1 TB, 10 M requests per month) is subtracted.",
-    "Container Insights: billed per metric per dimension set — 12 for the cluster, 15 per service, 10 per task family (Fargate; the ECS Container Insights metrics table) — at the custom-metric price.",
+    "Container Insights: custom metrics per metric and dimension set — 12 per cluster, 15 per service, 10 per task family (enhanced: + ~20 per running task) — plus ~2 KB of performance log events per task per minute.",
     "Monitoring: $0.10 per alarm metric (metric math: each metric in it; anomaly detection: 3), $0.50 per composite alarm, $3 per dashboard (the free tier of 10 alarms and 3 dashboards per account is not subtracted); SNS e-mail, ECS events on the default bus and a budget without actions cost nothing.",
     "Idle logs: ~10 health-check log lines per task per minute, 200 bytes each.",
     "Bedrock: --bedrock-share of the upstream traffic goes to Bedrock in the stack's region; with a Bedrock VPC endpoint it skips the NAT (other regions still pass it).",
@@ -71,7 +76,10 @@ export interface CostLine {
 interface Rates {
     rps: number;
     requests: number;
+    /** GB of API traffic, request and response (what passes the ALB, the tasks and the NAT upstream). */
     gbThroughput: number;
+    /** GB of request bodies sent upstream (what leaves AWS through NAT). */
+    gbUpstreamOut: number;
     gbOut: number;
 }
 
@@ -81,18 +89,55 @@ function rates(load: Load): Rates {
         rps: requests / SECONDS_PER_MONTH,
         requests,
         gbThroughput: (requests * (load.requestKb + load.responseKb)) / KB_PER_GB,
+        gbUpstreamOut: (requests * load.requestKb) / KB_PER_GB,
         gbOut: load.gbOut ?? (requests * load.responseKb) / KB_PER_GB,
     };
 }
 
 const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
+const under = (run: StackRun, r: RegisteredResource, componentType: string) => {
+    const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+    for (let p = byUrn.get(r.parent); p; p = byUrn.get(p.parent)) {
+        if (p.type === componentType) {
+            return true;
+        }
+    }
+    return false;
+};
 
-/** NAT gateways the VPC gets: none for an existing VPC. */
+/** NAT gateways the VPC gets: none for an existing VPC or with NAT instances (the Vpc then has "None"). */
 export function natGatewayCount(run: StackRun): number {
     return ofType(run, "awsx:ec2:Vpc").reduce((n, vpc) => {
         const strategy = vpc.inputs.natGateways?.strategy ?? "OnePerAz";
-        return n + (strategy === "None" ? 0 : strategy === "Single" ? 1 : (vpc.inputs.numberOfAvailabilityZones ?? 3));
+        return n + (strategy === "None" ? 0 : strategy === "Single" ? 1 : zonesOf(vpc));
     }, 0);
+}
+
+const zonesOf = (vpc: RegisteredResource): number => vpc.inputs.availabilityZoneNames?.length ?? vpc.inputs.numberOfAvailabilityZones ?? 3;
+
+/** The NAT instances (their launch templates' types) and the Elastic IPs of the NatInstance components. */
+export function natInstances(run: StackRun): { instanceTypes: string[]; elasticIps: number } {
+    const inNat = (r: RegisteredResource) => under(run, r, "onehub:index:NatInstance");
+    return {
+        instanceTypes: ofType(run, "aws:ec2/launchTemplate:LaunchTemplate")
+            .filter(inNat)
+            .map((t) => t.inputs.instanceType),
+        elasticIps: ofType(run, "aws:ec2/eip:Eip").filter(inNat).length,
+    };
+}
+
+/** The hourly price of an instance type; a type the table lacks is an error naming the table. */
+export function instanceHour(type: string): number {
+    const price = EC2_INSTANCE_HOUR[type];
+    if (price === undefined) {
+        throw new Error(`no price for the instance type ${type}: add it to EC2_INSTANCE_HOUR in tools/pricing.ts`);
+    }
+    return price;
+}
+
+/** The share of upstream NAT traffic that crosses AZs: tasks in zones without a NAT of their own. */
+export function crossAzShare(zones: number, natPoints: number): number {
+    return zones <= 0 || natPoints === 0 || natPoints >= zones ? 0 : (zones - natPoints) / zones;
 }
 
 /** Splits `tasks` over on-demand and Spot as ECS does: the base first, then by weight. */
@@ -120,12 +165,17 @@ export function splitCapacity(
 
 interface ServiceShape {
     name: string;
+    /** The task definition's family (Container Insights' TaskDefinitionFamily dimension). */
+    family: string;
     vcpu: number;
     gb: number;
+    arm: boolean;
     min: number;
     max: number;
     strategies: { capacityProvider: string; base?: number; weight?: number }[];
     scaled: boolean;
+    /** The task's plain environment. */
+    env: Record<string, string>;
 }
 
 function services(run: StackRun): ServiceShape[] {
@@ -134,14 +184,24 @@ function services(run: StackRun): ServiceShape[] {
     return ofType(run, "aws:ecs/service:Service").map((s) => {
         const task = sibling(s, "aws:ecs/taskDefinition:TaskDefinition");
         const target = sibling(s, "aws:appautoscaling/target:Target");
+        let env: Record<string, string> = {};
+        try {
+            const [container] = JSON.parse(task?.inputs.containerDefinitions ?? "[]");
+            env = Object.fromEntries((container?.environment ?? []).map((e: any) => [e.name, e.value]));
+        } catch {
+            env = {};
+        }
         return {
             name: s.name,
+            family: task?.inputs.family ?? s.name,
             vcpu: Number(task?.inputs.cpu ?? 256) / 1024,
             gb: Number(task?.inputs.memory ?? 512) / 1024,
+            arm: task?.inputs.runtimePlatform?.cpuArchitecture === "ARM64",
             min: target?.inputs.minCapacity ?? s.inputs.desiredCount ?? 1,
             max: target?.inputs.maxCapacity ?? s.inputs.desiredCount ?? 1,
             strategies: s.inputs.capacityProviderStrategies ?? [{ capacityProvider: "FARGATE", weight: 1 }],
             scaled: target !== undefined,
+            env,
         };
     });
 }
@@ -158,15 +218,123 @@ export function averageTasks(
     return Math.min(service.max, Math.max(service.min, Math.ceil(rps / (rpsPerVcpu * service.vcpu))));
 }
 
-function fargateMonth(s: ServiceShape, tasks: number): number {
+/** Fargate's price per task-hour of a shape: x86 or ARM, on-demand or Spot at `spotDiscountPercent`. */
+export function fargateTaskHour(s: { vcpu: number; gb: number; arm: boolean }, spot: boolean, spotDiscountPercent: number): number {
+    const onDemand = s.arm
+        ? s.vcpu * PRICES.fargateArmVcpuHour + s.gb * PRICES.fargateArmGbHour
+        : s.vcpu * PRICES.fargateVcpuHour + s.gb * PRICES.fargateGbHour;
+    return spot ? onDemand * (1 - spotDiscountPercent / 100) : onDemand;
+}
+
+function fargateMonth(s: ServiceShape, tasks: number, spotDiscountPercent: number): number {
     const { onDemand, spot } = splitCapacity(s.strategies, tasks);
-    const perTaskHour = (vcpuPrice: number, gbPrice: number) => s.vcpu * vcpuPrice + s.gb * gbPrice;
     return (
-        HOURS_PER_MONTH *
-        (onDemand * perTaskHour(PRICES.fargateVcpuHour, PRICES.fargateGbHour) +
-            spot * perTaskHour(PRICES.fargateSpotVcpuHour, PRICES.fargateSpotGbHour))
+        HOURS_PER_MONTH * (onDemand * fargateTaskHour(s, false, spotDiscountPercent) + spot * fargateTaskHour(s, true, spotDiscountPercent))
     );
 }
+
+// ---- Container Insights ----------------------------------------------------------------------
+
+/**
+ * Container Insights metrics for Amazon ECS on Fargate and the dimension sets CloudWatch publishes
+ * each under (Amazon CloudWatch User Guide, "Amazon ECS Container Insights metrics"). Each
+ * metric × dimension set is one custom metric.
+ */
+export const CONTAINER_INSIGHTS = {
+    /** CpuUtilized/Reserved, MemoryUtilized/Reserved, NetworkRx/TxBytes, StorageRead/WriteBytes, EphemeralStorageUtilized/Reserved: under ClusterName; ClusterName+ServiceName; ClusterName+TaskDefinitionFamily. */
+    resourceMetrics: 10,
+    /** TaskCount and ServiceCount, under ClusterName only. */
+    clusterOnlyMetrics: 2,
+    /** DesiredTaskCount, RunningTaskCount, PendingTaskCount, DeploymentCount, TaskSetCount, under ClusterName+ServiceName. */
+    serviceOnlyMetrics: 5,
+    /** Enhanced observability adds task-level (TaskId) and container-level (ContainerName) metrics: ~10 each per running task. */
+    enhancedPerTask: 20,
+    /** Performance log events (task and container, once a minute) ingested into /aws/ecs/containerinsights/<cluster>/performance. */
+    logKbPerTaskMinute: 2,
+};
+
+/**
+ * The custom metrics and performance-log GB a month Container Insights bills for one cluster in
+ * `mode` ("disabled", "enabled", "enhanced") with these services (distinct task families) and
+ * `runningTasks` tasks on average.
+ */
+export function containerInsightsUsage(
+    mode: string,
+    services: { family: string }[],
+    runningTasks: number,
+): { metrics: number; logsGb: number; detail: string } {
+    if (mode !== "enabled" && mode !== "enhanced") {
+        return { metrics: 0, logsGb: 0, detail: "disabled" };
+    }
+    const ci = CONTAINER_INSIGHTS;
+    const families = new Set(services.map((s) => s.family)).size;
+    const cluster = ci.resourceMetrics + ci.clusterOnlyMetrics;
+    const perService = ci.resourceMetrics + ci.serviceOnlyMetrics;
+    const perFamily = ci.resourceMetrics;
+    const perTask = mode === "enhanced" ? ci.enhancedPerTask : 0;
+    const metrics = cluster + services.length * perService + families * perFamily + Math.ceil(runningTasks) * perTask;
+    const logsGb = (runningTasks * ci.logKbPerTaskMinute * 60 * HOURS_PER_MONTH) / KB_PER_GB;
+    return {
+        metrics,
+        logsGb,
+        detail:
+            `${mode}: ${cluster} cluster + ${services.length} × ${perService} service + ${families} × ${perFamily} task-family` +
+            (perTask ? ` + ${Math.ceil(runningTasks)} × ${perTask} task` : "") +
+            ` = ${metrics} metrics, ${logsGb.toFixed(2)} GB of performance logs`,
+    };
+}
+
+// ---- Aurora auto-pause -----------------------------------------------------------------------
+
+/** OneHub's master runs `update_statistics` every 10 minutes (cron/main.go), whatever the traffic. */
+export const ONEHUB_STATISTICS_SECONDS = 600;
+/** A paused Aurora Serverless v2 instance takes about 15 s to resume. */
+export const AURORA_RESUME_SECONDS = 15;
+
+/** What wakes the database at idle: one periodic source (a task's loop), with its period in seconds. */
+export interface WakeSource {
+    what: string;
+    periodSeconds: number;
+}
+
+/** The idle wake-ups of OneHub's tasks, from their environment: the master's cron and channel tests, every cached node's syncs. */
+export function oneHubWakeSources(tasks: { env: Record<string, string>; count: number }[]): WakeSource[] {
+    const sources: WakeSource[] = [];
+    for (const t of tasks) {
+        for (let i = 0; i < t.count; i++) {
+            if (t.env.NODE_TYPE !== "slave") {
+                sources.push({ what: "master statistics job", periodSeconds: ONEHUB_STATISTICS_SECONDS });
+            }
+            const testMinutes = Number(t.env.CHANNEL_TEST_FREQUENCY ?? 0);
+            if (testMinutes > 0) {
+                sources.push({ what: "channel tests", periodSeconds: testMinutes * 60 });
+            }
+            if (t.env.MEMORY_CACHE_ENABLED === "true") {
+                sources.push({ what: `${t.env.NODE_TYPE ?? "master"} cache sync`, periodSeconds: Number(t.env.SYNC_FREQUENCY ?? 600) });
+            }
+        }
+    }
+    return sources;
+}
+
+/**
+ * The share of the time a 0-ACU database is awake at idle: each wake keeps it awake for the pause
+ * delay plus the resume (plus the pools' connection lifetime when they keep idle connections);
+ * summed over the sources without subtracting overlaps, so an upper bound. A source that wakes it
+ * more often than the delay keeps it awake for good.
+ */
+export function auroraIdleAwakeShare(secondsUntilAutoPause: number, sources: WakeSource[], idleConnectionHoldSeconds = 0): number {
+    const awakePerWake = secondsUntilAutoPause + AURORA_RESUME_SECONDS + idleConnectionHoldSeconds;
+    if (sources.some((s) => s.periodSeconds <= secondsUntilAutoPause + idleConnectionHoldSeconds)) {
+        return 1;
+    }
+    return Math.min(
+        1,
+        sources.reduce((n, s) => n + awakePerWake / s.periodSeconds, 0),
+    );
+}
+
+// ---- the estimate ----------------------------------------------------------------------------
 
 /** Monthly cost lines for `run` at idle and under `load`. */
 export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
@@ -174,19 +342,51 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     const busy = rates(load);
     const both = (item: string, detail: string, f: (r: Rates) => number): CostLine => ({ item, detail, idle: f(idle), load: f(busy) });
     const lines: CostLine[] = [];
+    const shapes = services(run);
 
-    const nats = natGatewayCount(run);
+    // NAT: gateways (awsx) or instances (NatInstance), their addresses, and the traffic through them.
+    const gateways = natGatewayCount(run);
+    const nat = natInstances(run);
     const endpointAzs = bedrockEndpointAzs(run);
     // What a Bedrock endpoint carries no longer passes the NAT.
     const natGb = (r: Rates) => r.gbThroughput * (endpointAzs > 0 ? 1 - load.bedrockShare : 1);
+    if (gateways > 0) {
+        lines.push(
+            both(
+                "NAT gateways",
+                `${gateways} × hours + GB processed`,
+                (r) => gateways * HOURS_PER_MONTH * PRICES.natGatewayHour + natGb(r) * PRICES.natGatewayGb,
+            ),
+        );
+    }
+    if (nat.instanceTypes.length > 0) {
+        const hourly = nat.instanceTypes.reduce((n, t) => n + instanceHour(t), 0);
+        const ebs = nat.instanceTypes.length * NAT_INSTANCE_VOLUME_GB * PRICES.ebsGp3GbMonth;
+        lines.push(
+            both(
+                "NAT instances",
+                `${nat.instanceTypes.join(" + ")} + ${nat.instanceTypes.length} × ${NAT_INSTANCE_VOLUME_GB} GiB gp3`,
+                () => hourly * HOURS_PER_MONTH + ebs,
+            ),
+        );
+    }
+    const addresses = gateways + nat.elasticIps;
+    lines.push(both("Public IPv4 (NAT)", `${addresses} address(es)`, () => addresses * HOURS_PER_MONTH * PRICES.publicIpv4Hour));
     lines.push(
-        both(
-            "NAT gateways",
-            `${nats} × hours + GB processed`,
-            (r) => nats * HOURS_PER_MONTH * PRICES.natGatewayHour + (nats ? natGb(r) * PRICES.natGatewayGb : 0),
-        ),
+        both("Data transfer out (upstream)", "request bodies to the LLM providers", (r) => r.gbUpstreamOut * PRICES.dataTransferOutGb),
     );
-    lines.push(both("Public IPv4 (NAT)", `${nats} address(es)`, () => nats * HOURS_PER_MONTH * PRICES.publicIpv4Hour));
+    const vpcs = ofType(run, "awsx:ec2:Vpc");
+    if (vpcs.length > 0) {
+        const zones = zonesOf(vpcs[0]);
+        const share = crossAzShare(zones, gateways + nat.instanceTypes.length);
+        lines.push(
+            both(
+                "Cross-AZ to NAT",
+                `${Math.round(share * 100)} % of upstream traffic from AZs without a NAT`,
+                (r) => r.gbThroughput * share * 2 * PRICES.interAzGbEachWay,
+            ),
+        );
+    }
 
     if (endpointAzs > 0) {
         lines.push(
@@ -206,14 +406,14 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         }),
     );
 
-    for (const s of services(run)) {
+    for (const s of shapes) {
         const tasks = (r: Rates) => averageTasks(s, r.rps, load.rpsPerVcpu);
         const { onDemand, spot } = splitCapacity(s.strategies, tasks(idle));
         lines.push(
             both(
                 `Fargate ${s.name}`,
-                `${s.vcpu} vCPU / ${s.gb} GB × ${s.min}${s.scaled ? `–${s.max}` : ""} task(s); idle ${onDemand} on-demand + ${spot} Spot`,
-                (r) => fargateMonth(s, tasks(r)),
+                `${s.vcpu} vCPU / ${s.gb} GB ${s.arm ? "ARM64" : "x86"} × ${s.min}${s.scaled ? `–${s.max}` : ""} task(s); idle ${onDemand} on-demand + ${spot} Spot (−${load.spotDiscountPercent} %)`,
+                (r) => fargateMonth(s, tasks(r), load.spotDiscountPercent),
             ),
         );
     }
@@ -221,12 +421,23 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     for (const c of ofType(run, "aws:rds/cluster:Cluster")) {
         const scaling = c.inputs.serverlessv2ScalingConfiguration ?? { minCapacity: 0.5, maxCapacity: 1 };
         const instances = ofType(run, "aws:rds/clusterInstance:ClusterInstance").filter((i) => i.parent === c.parent).length;
-        const acu = (r: Rates) => Math.min(scaling.maxCapacity, scaling.minCapacity + r.rps * load.acuPerRps);
+        const pause = scaling.minCapacity === 0 ? (scaling.secondsUntilAutoPause ?? 0) : 0;
+        // A pausing database runs at 0.5 ACU (the least above 0) while it is awake.
+        const floor = pause > 0 ? 0.5 : scaling.minCapacity;
+        const holdsIdle = shapes.some((s) => Number(s.env.SQL_MAX_IDLE_CONNS ?? 0) > 0);
+        const hold = holdsIdle ? Math.max(...shapes.map((s) => Number(s.env.SQL_MAX_LIFETIME ?? 0))) : 0;
+        const sources = oneHubWakeSources(shapes.map((s) => ({ env: s.env, count: s.min })));
+        const awake = pause > 0 ? auroraIdleAwakeShare(pause, sources, hold) : 1;
+        const acu = (r: Rates) => Math.min(scaling.maxCapacity, floor + r.rps * load.acuPerRps);
+        const share = (r: Rates) => (r.requests > 0 ? 1 : awake);
         lines.push(
             both(
                 "Aurora Serverless v2 compute",
-                `${instances} instance(s) × ${scaling.minCapacity}–${scaling.maxCapacity} ACU`,
-                (r) => instances * acu(r) * HOURS_PER_MONTH * PRICES.auroraAcuHour,
+                `${instances} instance(s) × ${scaling.minCapacity}–${scaling.maxCapacity} ACU` +
+                    (pause > 0
+                        ? `; awake ${Math.round(awake * 100)} % at idle (pauses after ${pause} s; ${describeWakes(sources)}), always under load`
+                        : ""),
+                (r) => instances * acu(r) * share(r) * HOURS_PER_MONTH * PRICES.auroraAcuHour,
             ),
         );
         lines.push(
@@ -243,10 +454,8 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     lines.push(
         both(
             "CloudFront",
-            "requests + GB out, after the free tier",
-            (r) =>
-                (Math.max(0, r.requests - PRICES.cloudfrontFreeRequests) / 10_000) * PRICES.cloudfrontHttpsPer10k +
-                Math.max(0, r.gbOut - PRICES.cloudfrontFreeGb) * PRICES.cloudfrontGbOut,
+            "HTTPS requests + GB out (free tier not subtracted)",
+            (r) => (r.requests / 10_000) * PRICES.cloudfrontHttpsPer10k + r.gbOut * PRICES.cloudfrontGbOut,
         ),
     );
 
@@ -297,11 +506,26 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
     const secrets = ofType(run, "aws:secretsmanager/secret:Secret").length;
     lines.push(both("Secrets Manager", `${secrets} secrets`, () => secrets * PRICES.secretMonth));
 
-    lines.push(...containerInsightsLines(run, both));
+    for (const cluster of ofType(run, "aws:ecs/cluster:Cluster")) {
+        const mode = cluster.inputs.settings?.find((s: any) => s.name === "containerInsights")?.value ?? "disabled";
+        const usage = (r: Rates) =>
+            containerInsightsUsage(
+                mode,
+                shapes,
+                shapes.reduce((n, s) => n + averageTasks(s, r.rps, load.rpsPerVcpu), 0),
+            );
+        lines.push(
+            both(
+                "CloudWatch Container Insights",
+                usage(idle).detail,
+                (r) => usage(r).metrics * PRICES.customMetricMonth + usage(r).logsGb * (PRICES.logsIngestGb + PRICES.logsStorageGbMonth),
+            ),
+        );
+    }
     lines.push(...monitoringLines(run, both));
     lines.push(
         both("CloudWatch Logs", "health checks + per-request logs", (r) => {
-            const taskCount = services(run).reduce((n, s) => n + averageTasks(s, r.rps, load.rpsPerVcpu), 0);
+            const taskCount = shapes.reduce((n, s) => n + averageTasks(s, r.rps, load.rpsPerVcpu), 0);
             const healthGb = (taskCount * 10 * 60 * HOURS_PER_MONTH * 0.2) / KB_PER_GB;
             const gb = healthGb + (r.requests * load.logKbPerRequest) / KB_PER_GB;
             return gb * (PRICES.logsIngestGb + PRICES.logsStorageGbMonth);
@@ -311,32 +535,6 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
 }
 
 type Both = (item: string, detail: string, f: (r: Rates) => number) => CostLine;
-
-/** Container Insights metrics a run bills: per metric per dimension set (cluster, service, task family). */
-export function containerInsightsMetrics(run: StackRun): number {
-    const clusters = ofType(run, "aws:ecs/cluster:Cluster").filter((c) =>
-        c.inputs.settings?.some((s: any) => s.name === "containerInsights" && s.value !== "disabled"),
-    ).length;
-    if (clusters === 0) {
-        return 0;
-    }
-    const services = ofType(run, "aws:ecs/service:Service").length;
-    const families = new Set(ofType(run, "aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family)).size;
-    // Fargate: the 10 resource metrics in every set, ServiceCount and TaskCount per cluster, and
-    // DeploymentCount, DesiredTaskCount, PendingTaskCount, RunningTaskCount, TaskSetCount per service.
-    return clusters * 12 + services * 15 + families * 10;
-}
-
-function containerInsightsLines(run: StackRun, both: Both): CostLine[] {
-    const metrics = containerInsightsMetrics(run);
-    return [
-        both(
-            "CloudWatch Container Insights",
-            `${metrics} metrics (cluster, service, task family)`,
-            () => metrics * PRICES.customMetricMonth,
-        ),
-    ];
-}
 
 /** What the monitoring costs a month: alarms by kind, dashboards, CloudFront's additional metrics. */
 export function monitoringCost(run: StackRun): {
@@ -374,6 +572,36 @@ function monitoringLines(run: StackRun, both: Both): CostLine[] {
             () => m.month,
         ),
     ];
+}
+
+/** The NAT instance's root volume: fck-nat's AMIs are built with 4 GiB (packer/fck-nat.pkr.hcl). */
+export const NAT_INSTANCE_VOLUME_GB = 4;
+
+function describeWakes(sources: WakeSource[]): string {
+    const counts = new Map<string, number>();
+    for (const s of sources) {
+        const key = `${s.what} every ${s.periodSeconds} s`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].map(([key, n]) => (n > 1 ? `${n} × ${key}` : key)).join(", ") || "nothing wakes it";
+}
+
+/**
+ * What the account's free tiers could take off this stack's month if it had them alone (never
+ * subtracted from the totals): custom metrics, log GB, CloudFront and data transfer out.
+ */
+export function freeTierValue(lines: CostLine[], load: Load): { idle: number; load: number } {
+    const value = (r: Rates, column: "idle" | "load") => {
+        const ci = lines.find((l) => l.item === "CloudWatch Container Insights")?.[column] ?? 0;
+        const metrics = Math.min(FREE_TIER.customMetrics * PRICES.customMetricMonth, ci);
+        const logs = Math.min(FREE_TIER.logsGb * PRICES.logsIngestGb, lines.find((l) => l.item === "CloudWatch Logs")?.[column] ?? 0);
+        const cloudfront =
+            (Math.min(r.requests, FREE_TIER.cloudfrontRequests) / 10_000) * PRICES.cloudfrontHttpsPer10k +
+            Math.min(r.gbOut, FREE_TIER.cloudfrontGbOut) * PRICES.cloudfrontGbOut;
+        const transfer = Math.min(r.gbUpstreamOut, FREE_TIER.dataTransferOutGb) * PRICES.dataTransferOutGb;
+        return metrics + logs + cloudfront + transfer;
+    };
+    return { idle: value(rates({ ...load, requestsPerMonth: 0, gbOut: 0 }), "idle"), load: value(rates(load), "load") };
 }
 
 export function totals(lines: CostLine[]): { idleMonth: number; loadMonth: number; idleDay: number; loadDay: number } {
@@ -416,14 +644,21 @@ export function costNotes(run: StackRun, load: Load = DEFAULT_LOAD): string[] {
         return [];
     }
     const azs = endpointAzs || vpcAzs(run);
+    const endpointMonth = azs * HOURS_PER_MONTH * PRICES.vpcEndpointAzHour;
+    const state = endpointAzs ? "(on)" : "(bedrockVpcEndpoint, off)";
+    if (natGatewayCount(run) === 0 && natInstances(run).instanceTypes.length > 0 && azs > 0) {
+        return [
+            `Bedrock VPC endpoint ${state}: $${endpointMonth.toFixed(2)}/month for ${azs} AZ(s) + $${PRICES.vpcEndpointGb}/GB; NAT instances charge ` +
+                `nothing per GB, so here it never pays for itself in money — it keeps Bedrock traffic off the instance's bandwidth and inside AWS's network.`,
+        ];
+    }
     if (natGatewayCount(run) === 0 || azs === 0) {
-        return ["Bedrock VPC endpoint: the stack has no NAT gateway of its own here, so the estimate cannot compare the two."];
+        return ["Bedrock VPC endpoint: the stack has no NAT of its own here, so the estimate cannot compare the two."];
     }
     const gb = bedrockEndpointBreakEvenGb(azs);
     const requests = (gb * KB_PER_GB) / (load.requestKb + load.responseKb);
-    const endpointMonth = azs * HOURS_PER_MONTH * PRICES.vpcEndpointAzHour;
     return [
-        `Bedrock VPC endpoint ${endpointAzs ? "(on)" : "(bedrockVpcEndpoint, off)"}: $${endpointMonth.toFixed(2)}/month for ${azs} AZ(s) + $${PRICES.vpcEndpointGb}/GB, ` +
+        `Bedrock VPC endpoint ${state}: $${endpointMonth.toFixed(2)}/month for ${azs} AZ(s) + $${PRICES.vpcEndpointGb}/GB, ` +
             `against $${PRICES.natGatewayGb}/GB of NAT processing: it pays for itself above ${Math.round(gb)} GB/month of Bedrock traffic ` +
             `to the stack's region (~${(requests / 1e6).toFixed(1)} M requests of ${load.requestKb + load.responseKb} KB).`,
     ];

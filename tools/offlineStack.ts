@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { childUrn } from "../components/network/natInstanceSettings";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKind } from "../stacks/config";
+import { deriveVpcChildren } from "./awsxVpcLayout";
 
 export const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "onehub";
@@ -38,6 +40,11 @@ const BEDROCK_TEST_VPCS = [MOCK_VPC_WITHOUT_DNS_HOSTNAMES, MOCK_VPC_WITH_BEDROCK
 export const MOCK_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-west-1", "ap-northeast-1", "ap-southeast-2"];
 /** The marker Pulumi's wire format puts on secret values. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** The marker of a resource reference (a resource in another resource's outputs). */
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+/** The newest fck-nat arm64 AMI the mock region has, and an x86_64 image to look up by id. */
+export const MOCK_FCK_NAT_AMI = "ami-0fc4a7a7a7a7a7a7a";
+export const MOCK_X86_AMI = "ami-0123456789abcdef0";
 
 export interface RegisteredResource {
     urn: string;
@@ -59,10 +66,18 @@ export interface RegisteredResource {
     deleteBeforeReplace: boolean;
     /** Removed from the stack without being deleted in AWS. */
     retainOnDelete: boolean;
+    /** URNs of existing resources this one takes over in place (Pulumi aliases). */
+    aliases: string[];
 }
 
 /** The resource options a resource registered without any has (for hand-built fixtures). */
-export const NO_RESOURCE_OPTIONS = { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, retainOnDelete: false };
+export const NO_RESOURCE_OPTIONS = {
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    deleteBeforeReplace: false,
+    retainOnDelete: false,
+    aliases: [],
+};
 
 export interface StackRun {
     stack: string;
@@ -465,6 +480,7 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
                 privateSubnetIds: ids("b"),
                 isolatedSubnetIds: ids("c"),
                 natGateways: Array.from({ length: nats }, (_, i) => ({ id: `nat-0${i}${"0".repeat(15)}` })),
+                routeTables: awsxRouteTables(name, inputs),
             };
         }
         case "random:index/randomPassword:RandomPassword":
@@ -538,6 +554,10 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
                 endpoints: [{ address: `${inputs.name}-abc123.serverless.use1.cache.amazonaws.com`, port: 6379 }],
                 readerEndpoints: [{ address: `${inputs.name}-abc123.serverless.use1.cache.amazonaws.com`, port: 6380 }],
             };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { ...base, latestVersion: 1 };
+        case "aws:ec2/eip:Eip":
+            return { ...base, allocationId: `eipalloc-${name}`, publicIp: "203.0.113.10" };
         case "aws:wafv2/webAcl:WebAcl":
             return { ...base, arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${name}/0123` };
         case "aws:iam/accessKey:AccessKey":
@@ -651,6 +671,13 @@ function mockCall(token: string, inputs: Record<string, any>): Record<string, an
             }
             throw invokeError(token, "no matching EC2 VPC Endpoint found");
         }
+        case "aws:ec2/getAmi:getAmi": {
+            // By id (MOCK_X86_AMI is x86_64, any other id arm64), or the newest fck-nat release.
+            const byId = inputs.filters?.find((f: any) => f.name === "image-id")?.values?.[0];
+            const id = byId ?? MOCK_FCK_NAT_AMI;
+            const architecture = id === MOCK_X86_AMI ? "x86_64" : "arm64";
+            return { ...inputs, id, imageId: id, architecture, name: byId ? `image ${id}` : "fck-nat-al2023-hvm-1.4.0-20260801-arm64-ebs" };
+        }
         default:
             return inputs;
     }
@@ -751,6 +778,9 @@ function recordRegistrations(into: RegisteredResource[]): void {
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
+        if (req.getType() === "awsx:ec2:Vpc") {
+            awsxVpcUrns.set(req.getName(), monitor.newUrn(req.getParent(), req.getType(), req.getName()));
+        }
         const raw = req.getObject()?.toJavaScript() ?? {};
         const secretPaths: string[] = [];
         findSecrets(raw, "", secretPaths);
@@ -769,11 +799,40 @@ function recordRegistrations(into: RegisteredResource[]): void {
                     replaceOnChanges: req.getReplaceonchangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     retainOnDelete: req.getRetainondelete() ?? false,
+                    // Aliases the program gave as URNs (the SDK's own type aliases are specs, left out).
+                    aliases: req
+                        .getAliasesList()
+                        .map((a: any) => a.getUrn())
+                        .filter((a: string) => a !== ""),
                 });
             }
             callback(err, resp);
         });
     };
+}
+
+/** The URN of each awsx Vpc registered in the current run, by name (its children's URNs hang off it). */
+const awsxVpcUrns = new Map<string, string>();
+
+/**
+ * The route tables awsx creates inside a Vpc, as the remote component returns them: resource
+ * references, each known to the mock monitor (so the program can read its id and tags) under the
+ * URN awsx gives it (awsx:ec2:Vpc → aws:ec2/vpc:Vpc → aws:ec2/subnet:Subnet → aws:ec2/routeTable:RouteTable).
+ */
+function awsxRouteTables(vpcName: string, inputs: Record<string, any>): unknown[] {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> };
+    const vpcUrn = awsxVpcUrns.get(vpcName) ?? `urn:pulumi:${pulumi.getStack()}::${PROJECT}::awsx:ec2:Vpc::${vpcName}`;
+    const innerVpc = childUrn(vpcUrn, "aws:ec2/vpc:Vpc", vpcName);
+    return deriveVpcChildren({ name: vpcName, inputs })
+        .filter((child) => child.type === "aws:ec2/routeTable:RouteTable")
+        .map((table) => {
+            const subnetType = /-(public|private|isolated)-\d+$/.exec(table.name)![1];
+            const urn = childUrn(childUrn(innerVpc, "aws:ec2/subnet:Subnet", table.name), table.type, table.name);
+            const id = `rtb-${table.name}`;
+            const tags = { Name: table.name, SubnetType: subnetType[0].toUpperCase() + subnetType.slice(1) };
+            monitor.resources.set(urn, { urn, id, state: { id, vpcId: MOCK_VPC_ID, tags } });
+            return { [SECRET_SIG]: RESOURCE_SIG, urn, id };
+        });
 }
 
 function unwrapSecrets(value: any): any {

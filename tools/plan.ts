@@ -14,7 +14,7 @@ const describeJson = (s: string) => JSON.parse(s);
 const SUMMARIES: Record<string, Summary> = {
     "awsx:ec2:Vpc": (i) => {
         const zones: string[] | undefined = i.availabilityZoneNames;
-        return `${i.cidrBlock}, ${zones ? `${zones.length} AZs (${zones.join(" ")})` : `first ${i.numberOfAvailabilityZones} AZs`}, NAT ${i.natGateways?.strategy}`;
+        return `${i.cidrBlock}, ${zones ? `${zones.length} AZs (${zones.join(" ")})` : `first ${i.numberOfAvailabilityZones} AZs`}, NAT gateways ${i.natGateways?.strategy}`;
     },
     "aws:lambda/function:Function": (i) =>
         `${i.runtime}, timeout ${i.timeout} s (${i.environment ? "runtime function: an event rule's target" : "deploy-time step"})`,
@@ -42,7 +42,7 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:ecs/taskDefinition:TaskDefinition": (i) => {
         const [c] = describeJson(i.containerDefinitions);
         const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
-        return `${i.cpu} CPU / ${i.memory} MiB, ${c.image}, NODE_TYPE ${env.NODE_TYPE}, pool ${env.SQL_MAX_OPEN_CONNS}, secrets ${c.secrets.map((s: any) => s.name).join(" ")}${c.entryPoint ? `, wrapper grace ${c.entryPoint.at(-1)} s` : ""}`;
+        return `${i.cpu} CPU / ${i.memory} MiB ${i.runtimePlatform?.cpuArchitecture}, ${c.image}, NODE_TYPE ${env.NODE_TYPE}, pool ${env.SQL_MAX_OPEN_CONNS}, secrets ${c.secrets.map((s: any) => s.name).join(" ")}${c.entryPoint ? `, wrapper grace ${c.entryPoint.at(-1)} s` : ""}`;
     },
     "aws:appautoscaling/target:Target": (i) => `${i.minCapacity}–${i.maxCapacity} tasks`,
     "aws:appautoscaling/policy:Policy": (i) =>
@@ -70,6 +70,15 @@ const SUMMARIES: Record<string, Summary> = {
         return statements.map((st) => `${[st.Action].flat().join(" ")} on ${[st.Resource].flat().length} ARNs`).join("; ");
     },
     "aws:iam/accessKey:AccessKey": (i) => `${i.status ?? "Active"}, its secret in state (encrypted) and in the key slot's secrets`,
+    "aws:ecs/cluster:Cluster": (i) =>
+        `Container Insights ${i.settings?.find((s: any) => s.name === "containerInsights")?.value ?? "account default"}`,
+    "aws:ec2/route:Route": (i) =>
+        `${i.destinationCidrBlock} → ${i.networkInterfaceId ?? i.natGatewayId ?? i.gatewayId} in ${i.routeTableId}`,
+    "aws:ec2/networkInterface:NetworkInterface": (i) => `in ${i.subnetId}, source/destination check ${i.sourceDestCheck}`,
+    "aws:ec2/launchTemplate:LaunchTemplate": (i) => `${i.instanceType}, ${i.imageId}, IMDSv2 ${i.metadataOptions?.httpTokens}`,
+    "aws:autoscaling/group:Group": (i) =>
+        `${i.minSize}–${i.maxSize} instance in ${i.vpcZoneIdentifiers?.join(" ")}, template version ${i.launchTemplate?.version}`,
+    "aws:ec2/eip:Eip": (i) => `Elastic IP (${i.domain})`,
 };
 
 const OPERATORS: Record<string, string> = {

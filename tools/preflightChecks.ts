@@ -98,8 +98,9 @@ export function parsePreflightConfig(wire: Record<string, string>): PreflightCon
         return parsed as string[];
     };
 
-    // Keys being added while this tool is written; read so that it works before and after.
-    const arch = wire[ns("cpuArchitecture")] ?? "X86_64";
+    // cpuArchitecture is declared in Pulumi.yaml (default ARM64); imageDigest is being added while
+    // this tool is written, so it is read whether or not it exists.
+    const arch = str("cpuArchitecture");
     if (!(CPU_ARCHITECTURES as readonly string[]).includes(arch)) {
         fail(ns("cpuArchitecture"), arch, `must be one of ${CPU_ARCHITECTURES.join(", ")}`);
     }

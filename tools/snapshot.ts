@@ -32,6 +32,8 @@ export interface SnapshotOptions {
     replaceOnChanges?: string[];
     ignoreChanges?: string[];
     retainOnDelete?: true;
+    /** Existing resources it takes over in place, by URN. */
+    aliases?: string[];
 }
 
 /** The resource options worth reviewing, by the paths of the resources they name; undefined when none is set. */
@@ -53,6 +55,9 @@ export function optionsOf(run: StackRun, r: RegisteredResource): SnapshotOptions
     }
     if (r.retainOnDelete) {
         options.retainOnDelete = true;
+    }
+    if (r.aliases.length > 0) {
+        options.aliases = [...r.aliases];
     }
     return Object.keys(options).length > 0 ? options : undefined;
 }

@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkComponentName, checkLogRetention, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
+import { checkComponentName, checkLogRetention, checkOneOf, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
 import { createDeployStep } from "../lifecycle/deployStep";
+
+/** The cluster's `containerInsights` setting values (ECS PutClusterSettings / CreateCluster). */
+export const CONTAINER_INSIGHTS_MODES = ["disabled", "enabled", "enhanced"] as const;
+export const DEFAULT_CONTAINER_INSIGHTS = "disabled";
 
 /** The role ECS creates on first use; its path and name are fixed by AWS. */
 export const ECS_SERVICE_LINKED_ROLE = "aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS";
@@ -25,11 +29,20 @@ export interface OneHubClusterArgs {
     createServiceLinkedRole?: boolean;
     /** Retention of the deploy-time step's log group, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
+    /**
+     * Container Insights: "disabled", "enabled" (cluster, service and task-family metrics) or
+     * "enhanced" (also per task and container). Default "disabled". Its metrics are charged as
+     * custom metrics, per metric and dimension set (~$18.60 a month for a cluster with two
+     * services); production turns it on (the policy pack requires it there). Autoscaling does not
+     * need it: it uses the free AWS/ECS CPUUtilization and the ALB's request count.
+     * See https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
+     */
+    containerInsights?: string;
     /** Tags for the cluster. */
     tags?: Record<string, string>;
 }
 
-/** An ECS cluster for OneHub: Container Insights, and both Fargate and Fargate Spot capacity. */
+/** An ECS cluster for OneHub: both Fargate and Fargate Spot capacity, and Container Insights when asked for. */
 export class OneHubCluster extends pulumi.ComponentResource {
     /** The ECS cluster. */
     public readonly cluster: aws.ecs.Cluster;
@@ -43,6 +56,11 @@ export class OneHubCluster extends pulumi.ComponentResource {
         const logRetentionDays = checkLogRetention(
             "OneHubCluster args.logRetentionDays",
             args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        );
+        const containerInsights = checkOneOf(
+            "OneHubCluster args.containerInsights",
+            args.containerInsights ?? DEFAULT_CONTAINER_INSIGHTS,
+            CONTAINER_INSIGHTS_MODES,
         );
         super("onehub:index:OneHubCluster", name, {}, opts);
 
@@ -90,7 +108,7 @@ export class OneHubCluster extends pulumi.ComponentResource {
 
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
-            { settings: [{ name: "containerInsights", value: "enabled" }], tags: args.tags },
+            { settings: [{ name: "containerInsights", value: containerInsights }], tags: args.tags },
             { parent: this, dependsOn: roleReady },
         );
         const providers = new aws.ecs.ClusterCapacityProviders(

@@ -34,8 +34,9 @@ export interface OneHubDatabaseArgs {
     engineVersion?: string;
     /**
      * Minimum Aurora capacity units, 0–256 in steps of 0.5. Default 0.5. 0 enables auto-pause
-     * (Aurora MySQL ≥ 3.08.0) and needs `secondsUntilAutoPause`; OneHub's cron and its slaves'
-     * SYNC_FREQUENCY polling keep the database busy, so it rarely pauses.
+     * (Aurora MySQL ≥ 3.08.0) and needs `secondsUntilAutoPause`. It pauses only when no client
+     * holds a connection: OneHub's tasks need pools without idle connections (SQL_MAX_IDLE_CONNS 0)
+     * and a long SYNC_FREQUENCY, and its master's statistics job still wakes it every 10 minutes.
      */
     minCapacity?: number;
     /**

@@ -46,12 +46,10 @@ export interface OneHubMonitoringArgs {
     natGatewayIds?: pulumi.Input<string>[];
     /**
      * Auto Scaling groups of NAT instances (the NAT-instance option of the network). Default []. Each
-     * gets an in-service alarm; the group must publish group metrics (`enabledMetrics` with
+     * gets an in-service alarm and a status-check alarm; the group must publish group metrics (`enabledMetrics` with
      * GroupInServiceInstances), or the alarm sees no data and fires.
      */
     natInstanceAutoScalingGroupNames?: pulumi.Input<string>[];
-    /** EC2 instance ids of NAT instances. Default []. Each gets an EC2 status-check alarm. */
-    natInstanceIds?: pulumi.Input<string>[];
     /** Fewest slave tasks (the slaves' minCount): below it the slaves alarm. Default 1. */
     slaveMinCount?: number;
     /** Most slave tasks (maxCount): at it, with high CPU, the slaves are saturated. Default 3. */
@@ -186,8 +184,7 @@ export function natGatewayAlarms(index: number, natGatewayId: pulumi.Input<strin
 }
 
 /**
- * EXTENSION POINT for the NAT-instance option of the network (issue 14): the alarms of one NAT
- * instance's Auto Scaling group — no instance in service means no egress for the zones it serves.
+ * The alarm of one NAT instance's Auto Scaling group — no instance in service means no egress for the zones it serves.
  * The group must publish its group metrics (`enabledMetrics: ["GroupInServiceInstances"]`); without
  * them there is no data, which counts as breaching.
  * See https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html
@@ -214,22 +211,28 @@ export function natInstanceGroupAlarms(index: number, autoScalingGroupName: pulu
 }
 
 /**
- * EXTENSION POINT for the NAT-instance option (issue 14): one NAT instance's EC2 status checks
- * (system or instance check failed: the instance forwards nothing).
+ * One NAT instance's EC2 status checks (system or instance check failed: the instance forwards
+ * nothing), by its Auto Scaling group: the group replaces the instance, so an instance id would go
+ * stale; EC2 publishes its metrics per group too.
  * See https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/viewing_metrics_with_cloudwatch.html#status-check-metrics
  */
-export function natInstanceStatusAlarms(index: number, instanceId: pulumi.Input<string>): AlarmSpec[] {
+export function natInstanceStatusAlarms(index: number, autoScalingGroupName: pulumi.Input<string>): AlarmSpec[] {
     return [
         {
             suffix: `nat-instance-${index}-status-check`,
             description:
                 "A NAT instance fails its EC2 status checks: the zones it serves lose egress. Check the instance's status checks and system log; its Auto Scaling group should replace it.",
-            metric: { namespace: "AWS/EC2", metricName: "StatusCheckFailed", dimensions: { InstanceId: instanceId }, statistic: "Maximum" },
+            metric: {
+                namespace: "AWS/EC2",
+                metricName: "StatusCheckFailed",
+                dimensions: { AutoScalingGroupName: autoScalingGroupName },
+                statistic: "Maximum",
+            },
             period: 60,
             evaluationPeriods: 2,
             threshold: 1,
             comparisonOperator: "GreaterThanOrEqualToThreshold",
-            // A replaced instance stops reporting: that is the group alarm's business, not a failure.
+            // While the group replaces the instance nothing reports: that is the group alarm's business.
             treatMissingData: "notBreaching",
         },
     ];
@@ -556,7 +559,7 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
         }
         (args.natGatewayIds ?? []).forEach((id, i) => specs.push(...natGatewayAlarms(i, id)));
         (args.natInstanceAutoScalingGroupNames ?? []).forEach((group, i) => specs.push(...natInstanceGroupAlarms(i, group)));
-        (args.natInstanceIds ?? []).forEach((id, i) => specs.push(...natInstanceStatusAlarms(i, id)));
+        (args.natInstanceAutoScalingGroupNames ?? []).forEach((group, i) => specs.push(...natInstanceStatusAlarms(i, group)));
 
         const cdn = { DistributionId: args.distributionId, Region: "Global" };
         specs.push({

@@ -7,6 +7,26 @@ import * as pulumi from "@pulumi/pulumi";
 import { fail } from "../common/validation";
 import { chooseVpcOriginZones, RegionZones, subnetsOutsideVpcOriginZones, supportsVpcOrigins, ZONE_FILTER } from "./availabilityZones";
 
+/**
+ * Fails unless the AMI a NAT instance is to run exists in the region and is arm64 (fck-nat's
+ * Graviton image). Returns the id.
+ */
+export async function checkNatInstanceAmi(key: string, amiId: string, opts?: pulumi.InvokeOptions): Promise<string> {
+    const image = await aws.ec2
+        .getAmi({ filters: [{ name: "image-id", values: [amiId] }], includeDeprecated: true }, opts)
+        .catch((e: unknown) => {
+            fail(
+                key,
+                amiId,
+                `cannot be found in this region (${firstLine(e)}); use an arm64 fck-nat AMI id of the stack's region, or "" for the newest`,
+            );
+        });
+    if (image.architecture !== "arm64") {
+        fail(key, amiId, `is an ${image.architecture} image; the NAT instance runs fck-nat's arm64 AMI on a Graviton type`);
+    }
+    return amiId;
+}
+
 /** The region's Availability Zones, sorted by name with each zone's ID (see ZONE_FILTER). */
 async function regionZones(opts?: pulumi.InvokeOptions): Promise<RegionZones> {
     const zones = await aws.getAvailabilityZones({ filters: [ZONE_FILTER] }, opts);

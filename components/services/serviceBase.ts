@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkFargateSize } from "./fargate";
 import { checkPoolFits } from "../database/connectionBudget";
 import { DB_PORT } from "../database/oneHubDatabase";
-import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
+import { checkInteger, checkLogRetention, checkMatches, checkOneOf, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
 import { BEDROCK_ENDPOINT_PORT } from "../bedrock/bedrockSettings";
 import { CACHE_PORTS } from "../cache/oneHubCache";
@@ -19,6 +19,9 @@ export const HEALTH_CHECK_PATH = "/api/status";
 export const STOP_TIMEOUT_SECONDS = 120;
 const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
 const DEFAULT_IMAGE_TAG = "v0.14.27";
+/** ECS runtimePlatform.cpuArchitecture values on Fargate (Linux). */
+export const CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
+export const DEFAULT_CPU_ARCHITECTURE = "ARM64";
 /** Tags that move: a slave scaling out later would pull code newer than the master migrated. */
 export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha"];
 /** The secrets every OneHub node needs, each identical on every node. */
@@ -111,6 +114,13 @@ export interface OneHubServiceArgs {
     /** Days CloudWatch keeps the task logs, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
     /**
+     * CPU architecture of the tasks: "ARM64" (Graviton, ~20 % cheaper per vCPU- and GB-hour, on
+     * Fargate and Fargate Spot alike) or "X86_64". Default "ARM64". OneHub publishes linux/arm64 and
+     * linux/amd64 images (`npm run preflight` checks the tag has the one needed).
+     * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-arm64.html
+     */
+    cpuArchitecture?: string;
+    /**
      * Extra plain OneHub environment, e.g. { RELAY_TIMEOUT: "900" }. Names the components
      * set themselves, and names that look like credentials (use Secrets Manager), are refused.
      */
@@ -166,6 +176,7 @@ export function validateServiceArgs(
     checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? 10, 0, open);
     checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? 300, 1, 86400);
     checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
+    checkOneOf(k("cpuArchitecture"), args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE, CPU_ARCHITECTURES);
     checkEnvironment(k("environment"), args.environment ?? {});
     if (budget && typeof args.databaseMaxConnections === "number") {
         checkPoolFits({ pool: budget.poolKey, tasks: budget.tasksKey }, open, budget.tasks, args.databaseMaxConnections);
@@ -527,7 +538,7 @@ export function createServiceBase(
             requiresCompatibilities: ["FARGATE"],
             cpu: String(args.cpu ?? 256),
             memory: String(args.memory ?? 512),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
             containerDefinitions: pulumi.jsonStringify([container]),

@@ -12,6 +12,14 @@ export = async () => {
         availabilityZoneNames,
         azCount: 3,
         natStrategy: "OnePerAz",
+        // Production keeps the database awake, pooled connections and a fresh slave cache; the
+        // defaults are the cheaper dev profile (a pausing database, a NAT instance, no Container Insights).
+        dbMinCapacity: 0.5,
+        dbSecondsUntilAutoPause: 0,
+        sqlMaxIdleConns: 10,
+        sqlMaxLifetime: 300,
+        syncFrequency: 60,
+        containerInsights: "enabled",
         dbMaxCapacity: 16,
         dbRebootedMaxCapacity: 16,
         dbReaderCount: 1,

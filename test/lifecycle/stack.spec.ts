@@ -150,6 +150,7 @@ describe("lifecycle: a first `pulumi up` in a fresh account", () => {
         expectConfigError(
             "dev",
             {
+                "onehub:natStrategy": "None",
                 "onehub:existingVpcId": MOCK_VPC_ID,
                 "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-21111111"],
                 "onehub:existingDatabaseSubnetIds": ["subnet-03333333", "subnet-14444444"],
@@ -161,6 +162,7 @@ describe("lifecycle: a first `pulumi up` in a fresh account", () => {
         expectConfigError(
             "dev",
             {
+                "onehub:natStrategy": "None",
                 "onehub:existingVpcId": MOCK_VPC_WITHOUT_IGW,
                 "onehub:existingPrivateSubnetIds": ["subnet-01111111", "subnet-11111111"],
                 "onehub:existingDatabaseSubnetIds": ["subnet-03333333", "subnet-14444444"],

@@ -101,6 +101,7 @@ describe("the npm package", function () {
         assert.strictEqual(out.registered, false, "no engine was needed: nothing was registered");
         assert.deepStrictEqual(out.exported, [
             "InvalidArgumentError",
+            "NatInstance",
             "OneHub",
             "OneHubBedrockAccess",
             "OneHubBedrockEndpoint",

@@ -17,6 +17,7 @@ describe("the multi-language component schema", function () {
         assert.strictEqual(schema.name, "onehub");
         const tokens = Object.keys(schema.resources).sort();
         assert.deepStrictEqual(tokens, [
+            "onehub:index:NatInstance",
             "onehub:index:OneHub",
             "onehub:index:OneHubBedrockAccess",
             "onehub:index:OneHubBedrockEndpoint",

@@ -39,9 +39,10 @@ describe("OneHub tags", () => {
         });
         const taggable = run.resources.filter((r) => r.custom && takesTags(r.type) && !DELIBERATELY_UNTAGGED.includes(r.type));
         assert.ok(taggable.length > 30, "the check covers the stack");
-        const missing = taggable
-            .filter((r: RegisteredResource) => r.inputs.tags?.team !== "llm-platform")
-            .map((r) => `${r.type} ${r.name}`);
+        // Auto scaling groups take their tags as a list of { key, value, propagateAtLaunch }.
+        const tagsOf = (r: RegisteredResource) =>
+            Array.isArray(r.inputs.tags) ? Object.fromEntries(r.inputs.tags.map((t: any) => [t.key, t.value])) : r.inputs.tags;
+        const missing = taggable.filter((r: RegisteredResource) => tagsOf(r)?.team !== "llm-platform").map((r) => `${r.type} ${r.name}`);
         assert.deepStrictEqual(missing, []);
         const origin = run.resources.find((r) => r.type === DELIBERATELY_UNTAGGED[0])!;
         assert.deepStrictEqual(origin.ignoreChanges, ["tags", "tagsAll"]);
