@@ -7,6 +7,8 @@ export { OneHubNetwork } from "./network/oneHubNetwork";
 export type { OneHubNetworkArgs } from "./network/oneHubNetwork";
 export { OneHubSecrets } from "./secrets/oneHubSecrets";
 export type { OneHubSecretsArgs } from "./secrets/oneHubSecrets";
+export { OneHubRootPassword } from "./secrets/oneHubRootPassword";
+export type { OneHubRootPasswordArgs } from "./secrets/oneHubRootPassword";
 export { OneHubDatabase } from "./database/oneHubDatabase";
 export type { OneHubDatabaseArgs } from "./database/oneHubDatabase";
 export { PrivateEdge } from "./edge/privateEdge";

@@ -92,6 +92,12 @@ export const CONFIG_KEYS = {
     sessionSecret: "secret",
     userTokenSecret: "secret",
     hashidsSalt: "secret",
+    // security
+    rootPasswordBootstrap: "boolean",
+    ecsExec: "boolean",
+    ecsExecKmsKeyArn: "string",
+    imageDigest: "string",
+    allowCustomImageRepository: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

@@ -35,5 +35,8 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
         masterLogGroupName: onehub.masterLogGroupName,
         slaveLogGroupName: onehub.slaveLogGroupName,
         masterExecCommand: onehub.masterExecCommand,
+        rootPasswordSecretArn: onehub.rootPasswordSecretArn,
+        databaseAppCredentialsSecretArn: onehub.databaseAppCredentialsSecretArn,
+        ecsExecLogGroupName: onehub.ecsExecLogGroupName,
     };
 }

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkComponentName, checkLogRetention, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
+import { checkComponentName, checkLogRetention, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { createDeployStep } from "../lifecycle/deployStep";
+import { checkExecKmsKeyArn } from "./ecsExec";
 
 /** The role ECS creates on first use; its path and name are fixed by AWS. */
 export const ECS_SERVICE_LINKED_ROLE = "aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS";
@@ -23,9 +24,24 @@ export interface OneHubClusterArgs {
      * afterwards drops the role from Pulumi's state without deleting it. Default false.
      */
     createServiceLinkedRole?: boolean;
-    /** Retention of the deploy-time step's log group, a CloudWatch-allowed value. Default 7. */
+    /** Retention of the deploy-time step's and the ECS Exec session log groups, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
-    /** Tags for the cluster. */
+    /**
+     * Audit ECS Exec sessions: the cluster's executeCommandConfiguration sends each session's
+     * output (logging OVERRIDE) to a log group of its own, with `logRetentionDays`. Default true.
+     * Off: no session log group and no exec configuration; the services should then turn ECS Exec
+     * off too (OneHub does). Who opened a shell is in CloudTrail (ExecuteCommand) either way; the
+     * output is recorded only if the image has `script` (OneHub's has not).
+     * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-logging
+     */
+    ecsExec?: boolean;
+    /**
+     * ARN of a KMS key that encrypts ECS Exec sessions between the client and the task, on top of
+     * TLS. Default "" (none). The task roles need kms:Decrypt on it (the services'
+     * `execKmsKeyArn`), and whoever opens a shell kms:GenerateDataKey.
+     */
+    ecsExecKmsKeyArn?: string;
+    /** Tags for the cluster and its log groups. */
     tags?: Record<string, string>;
 }
 
@@ -37,6 +53,10 @@ export class OneHubCluster extends pulumi.ComponentResource {
     public readonly clusterArn: pulumi.Output<string>;
     /** The cluster's name, resolving once its capacity providers are attached. */
     public readonly clusterName: pulumi.Output<string>;
+    /** The ECS Exec session log group's ARN; "" with `ecsExec` off. Services pass it as `execLogGroupArn`. */
+    public readonly execLogGroupArn: pulumi.Output<string>;
+    /** The ECS Exec session log group's name; "" with `ecsExec` off. */
+    public readonly execLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubCluster", name, "-cluster", 255);
@@ -44,6 +64,11 @@ export class OneHubCluster extends pulumi.ComponentResource {
             "OneHubCluster args.logRetentionDays",
             args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
         );
+        const ecsExec = args.ecsExec ?? true;
+        const kmsKeyArn = checkExecKmsKeyArn("OneHubCluster args.ecsExecKmsKeyArn", args.ecsExecKmsKeyArn ?? "");
+        if (kmsKeyArn && !ecsExec) {
+            fail("OneHubCluster args.ecsExecKmsKeyArn", kmsKeyArn, "only applies with OneHubCluster args.ecsExec true");
+        }
         super("onehub:index:OneHubCluster", name, {}, opts);
 
         const roleReady: pulumi.Resource[] = [];
@@ -88,9 +113,26 @@ export class OneHubCluster extends pulumi.ComponentResource {
             roleReady.push(step.invocation);
         }
 
+        // ECS Exec sessions are audited: their output goes to a log group of their own, which expires.
+        const execLogGroup = ecsExec
+            ? new aws.cloudwatch.LogGroup(`${name}-exec-logs`, { retentionInDays: logRetentionDays, tags: args.tags }, { parent: this })
+            : undefined;
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
-            { settings: [{ name: "containerInsights", value: "enabled" }], tags: args.tags },
+            {
+                settings: [{ name: "containerInsights", value: "enabled" }],
+                configuration: execLogGroup
+                    ? {
+                          executeCommandConfiguration: {
+                              kmsKeyId: kmsKeyArn || undefined,
+                              logging: "OVERRIDE",
+                              // The log group uses CloudWatch's own encryption at rest; `true` would demand a KMS-encrypted group.
+                              logConfiguration: { cloudWatchLogGroupName: execLogGroup.name, cloudWatchEncryptionEnabled: false },
+                          },
+                      }
+                    : undefined,
+                tags: args.tags,
+            },
             { parent: this, dependsOn: roleReady },
         );
         const providers = new aws.ecs.ClusterCapacityProviders(
@@ -107,6 +149,13 @@ export class OneHubCluster extends pulumi.ComponentResource {
         this.cluster = cluster;
         this.clusterArn = pulumi.all([cluster.arn, providers.id]).apply(([arn]) => arn);
         this.clusterName = pulumi.all([cluster.name, providers.id]).apply(([n]) => n);
-        this.registerOutputs({ clusterArn: this.clusterArn, clusterName: this.clusterName });
+        this.execLogGroupArn = execLogGroup?.arn ?? pulumi.output("");
+        this.execLogGroupName = execLogGroup?.name ?? pulumi.output("");
+        this.registerOutputs({
+            clusterArn: this.clusterArn,
+            clusterName: this.clusterName,
+            execLogGroupArn: this.execLogGroupArn,
+            execLogGroupName: this.execLogGroupName,
+        });
     }
 }

@@ -106,6 +106,7 @@ describe("the npm package", function () {
             "OneHubDatabase",
             "OneHubMasterService",
             "OneHubNetwork",
+            "OneHubRootPassword",
             "OneHubSecrets",
             "OneHubSlaveService",
             "PrivateEdge",

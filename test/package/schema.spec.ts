@@ -22,6 +22,7 @@ describe("the multi-language component schema", function () {
             "onehub:index:OneHubDatabase",
             "onehub:index:OneHubMasterService",
             "onehub:index:OneHubNetwork",
+            "onehub:index:OneHubRootPassword",
             "onehub:index:OneHubSecrets",
             "onehub:index:OneHubSlaveService",
             "onehub:index:PrivateEdge",
