@@ -526,7 +526,9 @@ export class OneHub extends pulumi.ComponentResource {
         this.masterExecCommand =
             (args.ecsExec ?? true)
                 ? pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`
-                : pulumi.output("echo 'ECS Exec is off for this stack (onehub:ecsExec false): set it true and run pulumi up first' >&2; false");
+                : pulumi.output(
+                      "echo 'ECS Exec is off for this stack (onehub:ecsExec false): set it true and run pulumi up first' >&2; false",
+                  );
         this.rootPasswordSecretArn = rootPassword?.secretArn ?? pulumi.output("");
         this.databaseAppCredentialsSecretArn = database.appCredentialsSecretArn;
         this.ecsExecLogGroupName = execLogGroupName;

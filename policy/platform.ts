@@ -49,7 +49,8 @@ export const ecsExecAudited: StackValidationPolicy = {
             allowInProduction: {
                 type: "boolean",
                 default: false,
-                description: "Allow ECS Exec in production stacks (it must still be audited); the second, explicit decision next to onehub:ecsExec true.",
+                description:
+                    "Allow ECS Exec in production stacks (it must still be audited); the second, explicit decision next to onehub:ecsExec true.",
             },
         },
     },

@@ -534,7 +534,11 @@ export const ecsRolesTrustOnlyEcsTasks: StackValidationPolicy = {
             seen.add(role.urn);
             // The role's account: from its ARN, or the one the task definition names it by.
             const account = parseArn(known(() => role.props.arn) ?? known(() => task.props[field]))?.account || undefined;
-            for (const problem of ecsTaskTrustProblems(role.props.assumeRolePolicy, account, field === "taskRoleArn" ? "task" : "execution")) {
+            for (const problem of ecsTaskTrustProblems(
+                role.props.assumeRolePolicy,
+                account,
+                field === "taskRoleArn" ? "task" : "execution",
+            )) {
                 report(`${role.name} (the ${TASK_ROLE_FIELDS[field]} of ${task.name}): ${problem}`, role.urn);
             }
         }

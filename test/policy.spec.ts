@@ -836,7 +836,8 @@ const FIXTURES: Fixture[] = [
         title: "an execution role without a source condition",
         base: "dev",
         mutate: (run) => setTrust(run, "-slave-execution", { Principal: { Service: "ecs-tasks.amazonaws.com" } }),
-        message: /the execution role of onehub-dev-slave-task\): its trust policy has no aws:SourceAccount or aws:SourceArn condition naming this account/,
+        message:
+            /the execution role of onehub-dev-slave-task\): its trust policy has no aws:SourceAccount or aws:SourceArn condition naming this account/,
     },
     {
         policy: "ecs-roles-trust-only-ecs-tasks",
@@ -1288,7 +1289,8 @@ const FIXTURES: Fixture[] = [
         mutate: (run) => {
             delete res(run, T.ecsCluster).inputs.configuration;
         },
-        message: /onehub-dev-slave-service has ECS Exec on, but its cluster onehub-dev-ecs-cluster records no session output \(executeCommandConfiguration logging "DEFAULT", no log group or bucket\)/,
+        message:
+            /onehub-dev-slave-service has ECS Exec on, but its cluster onehub-dev-ecs-cluster records no session output \(executeCommandConfiguration logging "DEFAULT", no log group or bucket\)/,
     },
     {
         policy: "ecs-exec-audited",
@@ -1844,12 +1846,20 @@ describe("guardrail policy pack", () => {
             );
             const ifExists = { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } };
             assert.deepStrictEqual(
-                ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ifExists }), "123456789012", "execution"),
+                ecsTaskTrustProblems(
+                    trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ifExists }),
+                    "123456789012",
+                    "execution",
+                ),
                 [],
                 "ECS documents the keys only for task roles: …IfExists is enough on an execution role",
             );
             assert.strictEqual(
-                ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ifExists }), "123456789012", "task").length,
+                ecsTaskTrustProblems(
+                    trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ifExists }),
+                    "123456789012",
+                    "task",
+                ).length,
                 1,
                 "but not on a task role",
             );

@@ -53,7 +53,12 @@ function compare(samples: string[], component: (s: string) => boolean, pack: (s:
 }
 
 describe("policy pack constants agree with the components", () => {
-    const keys = { repository: "imageRepository", tag: "imageTag", digest: "imageDigest", allowCustomRepository: "allowCustomImageRepository" };
+    const keys = {
+        repository: "imageRepository",
+        tag: "imageTag",
+        digest: "imageDigest",
+        allowCustomRepository: "allowCustomImageRepository",
+    };
     const oneHubImage = { repository: "ghcr.io/martialbe/one-api", digest: "", allowCustomRepository: false };
     const TAGS = [
         "latest",

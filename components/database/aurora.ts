@@ -98,7 +98,11 @@ export function checkDataApi(keys: DataApiKeys, engineVersion: string, enableDat
         fail(keys.enableDataApi, enableDataApi, `must stay true: ${why}`);
     }
     if (compareVersions(checkEngineVersion(keys.engineVersion, engineVersion), DATA_API_MIN_VERSION) < 0) {
-        fail(keys.engineVersion, engineVersion, `must be Aurora MySQL 3.07.0 or later, the first with the RDS Data API for Serverless v2: ${why}`);
+        fail(
+            keys.engineVersion,
+            engineVersion,
+            `must be Aurora MySQL 3.07.0 or later, the first with the RDS Data API for Serverless v2: ${why}`,
+        );
     }
 }
 

@@ -167,7 +167,11 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         const readerCount = checkInteger(key("readerCount"), args.readerCount ?? 0, 0, 15);
         const backupRetentionDays = checkInteger(key("backupRetentionDays"), args.backupRetentionDays ?? 1, 1, 35);
         const logRetentionDays = checkLogRetention(key("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
-        checkDataApi({ engineVersion: key("engineVersion"), enableDataApi: key("enableDataApi") }, engineVersion, args.enableDataApi ?? true);
+        checkDataApi(
+            { engineVersion: key("engineVersion"), enableDataApi: key("enableDataApi") },
+            engineVersion,
+            args.enableDataApi ?? true,
+        );
         if (typeof args.masterPassword === "string") {
             checkPassword(key("masterPassword"), args.masterPassword);
         }
@@ -328,7 +332,9 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         );
         // Created (or its password set again) through the Data API once the writer accepts
         // statements, and again whenever the password's version changes: before the DSN does.
-        const region = aws.getRegionOutput({}, { parent: this }).region.apply((r) => checkDataApiRegion("the stack's region (aws:region)", r));
+        const region = aws
+            .getRegionOutput({}, { parent: this })
+            .region.apply((r) => checkDataApiRegion("the stack's region (aws:region)", r));
         const appUserStep = createDeployStep(this, `${name}-app-user`, {
             handler: "databaseAppUser",
             description: `OneHub ${name}: creates the database user ${APP_USER} with rights on ${DB_NAME} only, through the Data API`,

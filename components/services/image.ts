@@ -54,7 +54,12 @@ export function checkImage(keys: ImageKeys, image: ImageChoice): void {
     if (image.digest !== "") {
         checkMatches(keys.digest, image.digest, IMAGE_DIGEST_RE, "must be an image digest: sha256: followed by 64 lower-case hex digits");
         if (image.tag !== "") {
-            checkMatches(keys.tag, image.tag, TAG_SYNTAX_RE, 'must be an image tag such as v0.14.27 or dev (a label next to the digest), or "" for the digest alone');
+            checkMatches(
+                keys.tag,
+                image.tag,
+                TAG_SYNTAX_RE,
+                'must be an image tag such as v0.14.27 or dev (a label next to the digest), or "" for the digest alone',
+            );
         }
         return;
     }

@@ -149,7 +149,12 @@ export function validateServiceArgs(
     budget?: PoolBudget,
 ): void {
     checkImage(
-        { repository: k("imageRepository"), tag: k("imageTag"), digest: k("imageDigest"), allowCustomRepository: k("allowCustomImageRepository") },
+        {
+            repository: k("imageRepository"),
+            tag: k("imageTag"),
+            digest: k("imageDigest"),
+            allowCustomRepository: k("allowCustomImageRepository"),
+        },
         imageOf(args),
     );
     checkFargateSize(k("cpu"), k("memory"), args.cpu ?? 256, args.memory ?? 512);
@@ -372,11 +377,12 @@ export function createServiceBase(
               `${name}-ecs-exec`,
               {
                   role: taskRole.id,
-                  policy: pulumi
-                      .output(args.execLogGroupArn ?? "")
-                      .apply((logGroupArn) =>
-                          JSON.stringify({ Version: "2012-10-17", Statement: execTaskRoleStatements(logGroupArn, args.execKmsKeyArn ?? "") }),
-                      ),
+                  policy: pulumi.output(args.execLogGroupArn ?? "").apply((logGroupArn) =>
+                      JSON.stringify({
+                          Version: "2012-10-17",
+                          Statement: execTaskRoleStatements(logGroupArn, args.execKmsKeyArn ?? ""),
+                      }),
+                  ),
               },
               opts,
           )

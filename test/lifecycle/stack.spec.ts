@@ -249,7 +249,10 @@ describe("lifecycle: updates of a stack that has run for a year", () => {
         const secretKeys = ["onehub:dbPassword"];
         const before = await fixtureRun("dev", { config: { "onehub:dbPassword": "Old-Password-0123456789" }, secretKeys });
         const after = await fixtureRun("dev", { config: { "onehub:dbPassword": "New-Password-0123456789" }, secretKeys });
-        assert.notStrictEqual(one(before, "aws:rds/cluster:Cluster").inputs.masterPassword, one(after, "aws:rds/cluster:Cluster").inputs.masterPassword);
+        assert.notStrictEqual(
+            one(before, "aws:rds/cluster:Cluster").inputs.masterPassword,
+            one(after, "aws:rds/cluster:Cluster").inputs.masterPassword,
+        );
         for (const node of NODES) {
             assert.strictEqual(taskOf(before, node).inputs.containerDefinitions, taskOf(after, node).inputs.containerDefinitions, node);
         }

@@ -120,12 +120,16 @@ function parseEvent(event) {
     }
     for (const k of ["username", "database"]) {
         if (!IDENTIFIER_RE.test(/** @type {string} */ (e[k]))) {
-            throw new Error(`${PREFIX} the event's ${k} ${JSON.stringify(e[k])} must be lower-case letters, digits and underscores, starting with a letter.`);
+            throw new Error(
+                `${PREFIX} the event's ${k} ${JSON.stringify(e[k])} must be lower-case letters, digits and underscores, starting with a letter.`,
+            );
         }
     }
     const privileges = e.privileges;
     if (!Array.isArray(privileges) || privileges.length === 0 || !privileges.every((p) => typeof p === "string" && GRANTABLE.includes(p))) {
-        throw new Error(`${PREFIX} the event's privileges ${JSON.stringify(privileges)} must be a non-empty list of ${GRANTABLE.join(", ")}.`);
+        throw new Error(
+            `${PREFIX} the event's privileges ${JSON.stringify(privileges)} must be a non-empty list of ${GRANTABLE.join(", ")}.`,
+        );
     }
     const timeout = e.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {

@@ -94,7 +94,9 @@ function parseEvent(event) {
     }
     const url = /** @type {string} */ (e.url).replace(/\/+$/, "");
     if (!/^https:\/\/[a-z0-9.-]+$/.test(url)) {
-        throw new Error(`${PREFIX} the event's url ${JSON.stringify(e.url)} must be https:// and a host name, such as https://d111111abcdef8.cloudfront.net.`);
+        throw new Error(
+            `${PREFIX} the event's url ${JSON.stringify(e.url)} must be https:// and a host name, such as https://d111111abcdef8.cloudfront.net.`,
+        );
     }
     const timeout = e.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
@@ -187,11 +189,14 @@ function oneHubApi(fetchFn, e, clock, started) {
                             `${PREFIX} ${what} (${method} ${e.url}${path}) answered 200 without OneHub's JSON ({"success": …}); the path does not reach OneHub's API on the master. Check the listener rules (/api/* → master), then run pulumi up again.`,
                         );
                     }
-                    const setCookies = res.headers.getSetCookie?.() ?? (res.headers.get("set-cookie") ? [String(res.headers.get("set-cookie"))] : []);
+                    const setCookies =
+                        res.headers.getSetCookie?.() ?? (res.headers.get("set-cookie") ? [String(res.headers.get("set-cookie"))] : []);
                     return { json, setCookies };
                 }
                 if (!RETRYABLE_STATUS.includes(res.status)) {
-                    throw new Error(`${PREFIX} ${what} (${method} ${e.url}${path}) answered HTTP ${res.status}. ${statusAdvice(res.status)}`);
+                    throw new Error(
+                        `${PREFIX} ${what} (${method} ${e.url}${path}) answered HTTP ${res.status}. ${statusAdvice(res.status)}`,
+                    );
                 }
                 problem = `HTTP ${res.status}`;
             } catch (err) {
@@ -252,7 +257,12 @@ async function bootstrapRootPassword(clients, event, clock) {
     const password = await generatedPassword(clients.secrets, e);
     const call = oneHubApi(clients.fetch, e, clock, clock.now());
 
-    const first = await call("POST", "/api/user/login", { username: e.username, password: DEFAULT_PASSWORD }, "logging in with the default password");
+    const first = await call(
+        "POST",
+        "/api/user/login",
+        { username: e.username, password: DEFAULT_PASSWORD },
+        "logging in with the default password",
+    );
     if (!first.json.success) {
         const reason = `the default password no longer logs in (OneHub: ${JSON.stringify(first.json.message ?? "")}); it was changed, or the installation was imported`;
         log(`${PREFIX} ${e.username}: ${reason}. Nothing was changed.`);
@@ -290,7 +300,11 @@ async function handler(event, context) {
     const remaining = context?.getRemainingTimeInMillis;
     /** @type {Clock} */
     const clock = remaining ? { ...realClock, remainingMs: () => remaining.call(context) } : realClock;
-    return bootstrapRootPassword({ secrets: new SecretsManagerClient({}), fetch: /** @type {Fetch} */ (/** @type {unknown} */ (fetch)) }, event, clock);
+    return bootstrapRootPassword(
+        { secrets: new SecretsManagerClient({}), fetch: /** @type {Fetch} */ (/** @type {unknown} */ (fetch)) },
+        event,
+        clock,
+    );
 }
 
 exports.bootstrapRootPassword = bootstrapRootPassword;
