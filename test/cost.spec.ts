@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parseLoad } from "../tools/cost";
-import { averageTasks, DEFAULT_LOAD, estimate, IDLE, natGatewayCount, splitCapacity, totals } from "../tools/costModel";
+import { averageTasks, DEFAULT_LOAD, estimate, IDLE, natGatewayCount, splitCapacity, stepCostPerUpdate, totals } from "../tools/costModel";
 import { NO_RESOURCE_OPTIONS, RegisteredResource, ROOT, StackRun } from "../tools/offlineStack";
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from "../tools/pricing";
 import { stackRun } from "./util";
@@ -83,6 +83,23 @@ describe("cost model", () => {
         const run = fakeRun([resource("aws:wafv2/webAcl:WebAcl", "waf", { rules: [1, 2, 3, 4, 5] })]);
         assert.strictEqual(line(run, "WAF", IDLE).idle, 5 + 5);
         assert.ok(Math.abs(line(run, "WAF").load - (10 + 0.6)) < 1e-9);
+    });
+
+    it("counts the deploy-time steps per update (each for its whole timeout at its memory), not per month", () => {
+        const fn = (name: string, timeout: number) => resource("aws:lambda/function:Function", name, { timeout, memorySize: 128 });
+        const run = fakeRun([fn("db-app-user", 660), fn("root-password", 360)]);
+        const steps = line(run, "Deploy-time steps", DEFAULT_LOAD);
+        assert.deepStrictEqual([steps.idle, steps.load], [0, 0]);
+        const expected = (128 / 1024) * (660 + 360) * 0.0000133334 + (2 / 1e6) * 0.2 + (10 / 1e6) * 0.35;
+        assert.ok(Math.abs(stepCostPerUpdate(run.resources) - expected) < 1e-12);
+        assert.strictEqual(steps.detail, "2 Lambda function(s), run only by pulumi up: at most $0.0017 per update");
+    });
+
+    it("counts every secret, the root password's and the database user's among them", async () => {
+        const dev = await stackRun("dev");
+        const secrets = line(dev, "Secrets Manager", IDLE);
+        assert.strictEqual(secrets.detail, "6 secrets");
+        assert.ok(Math.abs(secrets.idle - 6 * 0.4) < 1e-9);
     });
 
     it("gives daily totals as monthly / (730 / 24)", () => {

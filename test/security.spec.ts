@@ -8,6 +8,7 @@ import { checkDataApiRegion, DATA_API_UNAVAILABLE_REGIONS } from "../components/
 import { OneHubDatabase } from "../components/database/oneHubDatabase";
 import { OneHubRootPassword } from "../components/secrets/oneHubRootPassword";
 import { StackRun, versionIdOf } from "../tools/offlineStack";
+import { summarize } from "../tools/plan";
 import { assertWaitsFor, dependsDirectlyOn, waitsFor } from "./graph";
 import { container, expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
@@ -464,5 +465,26 @@ describe("security: images are pinned to a release or a digest", () => {
             config: { "onehub:imageRepository": "registry.example.com/onehub-with-script", "onehub:allowCustomImageRepository": true },
         });
         assert.strictEqual(imageOf(custom), "registry.example.com/onehub-with-script:v0.14.27");
+    });
+});
+
+describe("security: what a reviewer sees in the offline plan", () => {
+    it("each role's trust and conditions, each service's ECS Exec, each cluster's session logging, each policy's scope", async () => {
+        const dev = await stackRun("dev");
+        assert.strictEqual(
+            summarize(one(dev, ROLE, "-master-task")),
+            `trusts ecs-tasks.amazonaws.com if StringEquals aws:SourceAccount ${ACCOUNT} and ArnLike aws:SourceArn arn:aws:ecs:us-east-1:${ACCOUNT}:*`,
+        );
+        assert.strictEqual(summarize(one(dev, SERVICE, "-master-")), "desired 1, deploy 0–100 %, FARGATE base 1 w1, ECS Exec on");
+        assert.strictEqual(
+            summarize(one(dev, CLUSTER)),
+            "Container Insights enabled, ECS Exec sessions logged (OVERRIDE) to onehub-dev-ecs-exec-logs",
+        );
+        assert.strictEqual(
+            summarize(one(dev, ROLE_POLICY, "-root-password-bootstrap-policy")),
+            "secretsmanager:GetSecretValue on secret:onehub-dev-root-password-AbCdEf; logs:CreateLogStream logs:PutLogEvents on log-group:onehub-dev-root-password-bootstrap-logs:*",
+        );
+        const prod = await stackRun("prod");
+        assert.strictEqual(summarize(one(prod, CLUSTER)), "Container Insights enabled, ECS Exec sessions not configured");
     });
 });

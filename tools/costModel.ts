@@ -48,6 +48,7 @@ export const ASSUMPTIONS = [
     "CloudFront: the always-free tier (1 TB, 10 M requests per month) is subtracted.",
     "Container Insights: ~8 metrics per cluster + ~11 per service, at the custom-metric price.",
     "Idle logs: ~10 health-check log lines per task per minute, 200 bytes each.",
+    "Deploy-time steps (Lambda functions, the Data API) run only during pulumi up: per update at most their timeouts at 128 MB and a few statements, fractions of a cent; not counted per month.",
 ];
 
 export interface CostLine {
@@ -237,6 +238,16 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         );
     }
 
+    const steps = ofType(run, "aws:lambda/function:Function");
+    const perUpdate = stepCostPerUpdate(steps);
+    lines.push(
+        both(
+            "Deploy-time steps",
+            `${steps.length} Lambda function(s), run only by pulumi up: at most $${perUpdate.toFixed(4)} per update`,
+            () => 0,
+        ),
+    );
+
     const secrets = ofType(run, "aws:secretsmanager/secret:Secret").length;
     lines.push(both("Secrets Manager", `${secrets} secrets`, () => secrets * PRICES.secretMonth));
 
@@ -255,6 +266,19 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         }),
     );
     return lines;
+}
+
+/**
+ * The most one `pulumi up` costs in deploy-time steps: each function invoked once for its whole
+ * timeout at its memory (Arm), plus ten Data API statements.
+ */
+export function stepCostPerUpdate(functions: RegisteredResource[]): number {
+    const gbSeconds = functions.reduce((n, f) => n + ((f.inputs.memorySize ?? 128) / 1024) * (f.inputs.timeout ?? 3), 0);
+    return (
+        gbSeconds * PRICES.lambdaArmGbSecond +
+        (functions.length / 1e6) * PRICES.lambdaPerMillionRequests +
+        (10 / 1e6) * PRICES.dataApiPerMillionRequests
+    );
 }
 
 export function totals(lines: CostLine[]): { idleMonth: number; loadMonth: number; idleDay: number; loadDay: number } {

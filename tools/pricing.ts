@@ -8,6 +8,8 @@
 //   https://aws.amazon.com/waf/pricing/
 //   https://aws.amazon.com/secrets-manager/pricing/
 //   https://aws.amazon.com/cloudwatch/pricing/        logs, custom metrics (Container Insights)
+//   https://aws.amazon.com/lambda/pricing/            requests, GB-seconds (Arm) — the deploy-time steps
+//   https://aws.amazon.com/rds/aurora/pricing/        RDS Data API requests — the database-user step
 
 export const PRICES_AS_OF = "2025-11, us-east-1 list prices";
 export const REGION = "us-east-1";
@@ -40,4 +42,7 @@ export const PRICES = {
     logsIngestGb: 0.5,
     logsStorageGbMonth: 0.03,
     customMetricMonth: 0.3,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmGbSecond: 0.0000133334,
+    dataApiPerMillionRequests: 0.35,
 };
