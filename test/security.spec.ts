@@ -283,6 +283,7 @@ describe("security: shells into the tasks are a choice, and audited", () => {
     it("dev: the cluster sends every session's output to a log group of its own, with the stack's retention", () => {
         const group = one(runs.dev, LOG_GROUP, "-ecs-exec-logs");
         assert.strictEqual(group.inputs.retentionInDays, 7);
+        assert.strictEqual(group.retainOnDelete, true, "turning ECS Exec off or destroying the stack keeps the record of past sessions");
         assert.deepStrictEqual(one(runs.dev, CLUSTER).inputs.configuration, {
             executeCommandConfiguration: {
                 logging: "OVERRIDE",

@@ -114,8 +114,14 @@ export class OneHubCluster extends pulumi.ComponentResource {
         }
 
         // ECS Exec sessions are audited: their output goes to a log group of their own, which expires.
+        // Kept when ECS Exec is turned off or the stack destroyed: the record of past sessions must
+        // not disappear with the feature; its events still expire with the retention.
         const execLogGroup = ecsExec
-            ? new aws.cloudwatch.LogGroup(`${name}-exec-logs`, { retentionInDays: logRetentionDays, tags: args.tags }, { parent: this })
+            ? new aws.cloudwatch.LogGroup(
+                  `${name}-exec-logs`,
+                  { retentionInDays: logRetentionDays, tags: args.tags },
+                  { parent: this, retainOnDelete: true },
+              )
             : undefined;
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
