@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkFargateSize } from "./fargate";
 import { checkPoolFits } from "../database/connectionBudget";
 import { DB_PORT } from "../database/oneHubDatabase";
-import { checkInteger, checkLogRetention, checkMatches, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
+import { checkInteger, checkLogRetention, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
 import { checkImage, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, imageReference } from "./image";
 import { checkExecKmsKeyArn, execTaskRoleStatements } from "../cluster/ecsExec";
