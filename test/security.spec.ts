@@ -7,6 +7,8 @@ import { APP_PRIVILEGES } from "../components/database/oneHubDatabase";
 import { checkDataApiRegion, DATA_API_UNAVAILABLE_REGIONS } from "../components/database/aurora";
 import { OneHubDatabase } from "../components/database/oneHubDatabase";
 import { OneHubRootPassword } from "../components/secrets/oneHubRootPassword";
+import { OneHubCluster } from "../components/cluster/oneHubCluster";
+import { OneHubMasterService } from "../components/services/oneHubMasterService";
 import { StackRun, versionIdOf } from "../tools/offlineStack";
 import { summarize } from "../tools/plan";
 import { assertWaitsFor, dependsDirectlyOn, waitsFor } from "./graph";
@@ -360,6 +362,31 @@ describe("security: shells into the tasks are a choice, and audited", () => {
             { "onehub:ecsExec": false, "onehub:ecsExecKmsKeyArn": KMS_KEY },
             /onehub:ecsExecKmsKeyArn = .* is invalid: only applies with onehub:ecsExec true/,
         );
+    });
+
+    it("the components refuse a KMS key without ECS Exec, naming their own argument", async () => {
+        await fixtureRun("dev", {}, () => {
+            assert.throws(
+                () => new OneHubCluster("cluster", { ecsExec: false, ecsExecKmsKeyArn: KMS_KEY }),
+                /OneHubCluster args\.ecsExecKmsKeyArn = .* is invalid: only applies with OneHubCluster args\.ecsExec true/,
+            );
+            const arn = (n: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${n}-AbCdEf`;
+            assert.throws(
+                () =>
+                    new OneHubMasterService("master", {
+                        clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/c`,
+                        vpcId: "vpc-0123456789abcdef0",
+                        subnetIds: ["subnet-01111111", "subnet-11111111"],
+                        secrets: { SQL_DSN: arn("dsn"), SESSION_SECRET: arn("session"), USER_TOKEN_SECRET: arn("token") },
+                        listenerArn: "arn:listener",
+                        albSecurityGroupId: "sg-alb",
+                        databaseSecurityGroupId: "sg-db",
+                        enableExecuteCommand: false,
+                        execKmsKeyArn: KMS_KEY,
+                    }),
+                /OneHubMasterService args\.execKmsKeyArn = .* is invalid: only applies with OneHubMasterService args\.enableExecuteCommand true/,
+            );
+        });
     });
 
     it("in an existing cluster, the task role gets only the channels: that cluster's own configuration decides where sessions go", async () => {
