@@ -17,6 +17,7 @@ interface Call {
     url: string;
     body: any;
     cookie?: string;
+    userAgent?: string;
 }
 
 type Answer = { status: number; body?: unknown; setCookie?: string[] } | Error;
@@ -28,7 +29,13 @@ type Answer = { status: number; body?: unknown; setCookie?: string[] } | Error;
 function oneHub(...answers: Answer[]) {
     const calls: Call[] = [];
     const fetch = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
-        calls.push({ method: init.method, url, body: init.body ? JSON.parse(init.body) : undefined, cookie: init.headers.Cookie });
+        calls.push({
+            method: init.method,
+            url,
+            body: init.body ? JSON.parse(init.body) : undefined,
+            cookie: init.headers.Cookie,
+            userAgent: init.headers["User-Agent"],
+        });
         const answer = answers.length > 1 ? answers.shift()! : answers[0];
         if (answer instanceof Error) {
             throw answer;
@@ -106,10 +113,24 @@ describe("lifecycle: the root password bootstrap", () => {
         const { clock, logged } = fakeClock();
         const result = await run(server, clock);
         assert.deepStrictEqual(result, { status: "SET", username: "root" });
+        // A User-Agent on every call: the WAF's common rule set blocks requests without one.
+        const ua = "onehub-aws-root-password-bootstrap";
         assert.deepStrictEqual(server.calls, [
-            { method: "POST", url: `${URL}/api/user/login`, body: { username: "root", password: "123456" }, cookie: undefined },
-            { method: "PUT", url: `${URL}/api/user/self`, body: { password: PASSWORD }, cookie: SESSION },
-            { method: "POST", url: `${URL}/api/user/login`, body: { username: "root", password: PASSWORD }, cookie: undefined },
+            {
+                method: "POST",
+                url: `${URL}/api/user/login`,
+                body: { username: "root", password: "123456" },
+                cookie: undefined,
+                userAgent: ua,
+            },
+            { method: "PUT", url: `${URL}/api/user/self`, body: { password: PASSWORD }, cookie: SESSION, userAgent: ua },
+            {
+                method: "POST",
+                url: `${URL}/api/user/login`,
+                body: { username: "root", password: PASSWORD },
+                cookie: undefined,
+                userAgent: ua,
+            },
         ]);
         assert.deepStrictEqual(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input, { SecretId: SECRET });
         assert.deepStrictEqual(logged, [`${PREFIX} root's default password was replaced by the one in ${SECRET}.`]);

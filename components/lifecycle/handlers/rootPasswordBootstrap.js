@@ -169,6 +169,7 @@ function oneHubApi(fetchFn, e, clock, started) {
                     headers: {
                         "Content-Type": "application/json",
                         Accept: "application/json",
+                        // The WAF's common rule set blocks requests without one (NoUserAgent_HEADER).
                         "User-Agent": "onehub-aws-root-password-bootstrap",
                         ...(cookie ? { Cookie: cookie } : {}),
                     },
