@@ -9,6 +9,8 @@ export { NatInstance } from "./network/natInstance";
 export type { NatInstanceArgs } from "./network/natInstance";
 export { OneHubSecrets } from "./secrets/oneHubSecrets";
 export type { OneHubSecretsArgs } from "./secrets/oneHubSecrets";
+export { OneHubRootPassword } from "./secrets/oneHubRootPassword";
+export type { OneHubRootPasswordArgs } from "./secrets/oneHubRootPassword";
 export { OneHubDatabase } from "./database/oneHubDatabase";
 export type { OneHubDatabaseArgs } from "./database/oneHubDatabase";
 export { PrivateEdge } from "./edge/privateEdge";

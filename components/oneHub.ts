@@ -32,6 +32,9 @@ import { CACHE_LIMITS, OneHubCache } from "./cache/oneHubCache";
 import { apiRateLimit } from "./services/healthCheckBudget";
 import { checkShutdownGrace, MAX_SHUTDOWN_GRACE_SECONDS } from "./services/oneHubSlaveService";
 import { checkNotifyOverlap, notifySecretNames, parseNotifySettings } from "./secrets/notify";
+import { checkDataApi } from "./database/aurora";
+import { checkExecKmsKeyArn } from "./cluster/ecsExec";
+import { OneHubRootPassword } from "./secrets/oneHubRootPassword";
 
 /**
  * Everything a OneHub deployment needs, flat. Each field has the name of the stack's config key
@@ -87,7 +90,7 @@ export interface OneHubArgs extends EdgeSettings {
     dbDeletionProtection?: boolean;
     /** Final snapshot on delete. Default false (prod true). */
     dbFinalSnapshot?: boolean;
-    /** RDS Data API. Default true. */
+    /** RDS Data API. Default true, the only value allowed: OneHub's database user is created through it. */
     dbEnableDataApi?: boolean;
     /** Existing master password (secret); generated when unset. */
     dbPassword?: pulumi.Input<string>;
@@ -274,6 +277,35 @@ export interface OneHubArgs extends EdgeSettings {
     sqlMaxIdleConns?: number;
     /** SQL_MAX_LIFETIME in seconds, 1–86400: how long a task reuses a connection. Default 60 (prod 300). */
     sqlMaxLifetime?: number;
+    // ---- security: no known passwords, least privilege, audited shells, pinned images ----
+    /**
+     * Replace OneHub's default admin login (root / 123456, created on the master's first start) with
+     * a generated 20-character password in Secrets Manager (the `rootPasswordSecretArn` output),
+     * through a deploy-time step after the master's verified rollout — only while root still logs
+     * in with 123456, so a changed password or an imported installation is never touched. Default
+     * true. Off: nothing is generated, and the default login stays until you change it.
+     */
+    rootPasswordBootstrap?: boolean;
+    /**
+     * ECS Exec into the tasks (`masterExecCommand`). Default true (prod false). A shell sees every
+     * injected secret; when on, each session is in CloudTrail (ExecuteCommand) and its output goes
+     * to the cluster's session log group (with `existingClusterName`, the cluster's own
+     * configuration decides).
+     */
+    ecsExec?: boolean;
+    /**
+     * ARN of a KMS key that encrypts ECS Exec sessions; the task roles may decrypt with exactly
+     * this key. Default "" (TLS only). Needs `ecsExec`.
+     */
+    ecsExecKmsKeyArn?: string;
+    /**
+     * Image digest ("sha256:" + 64 hex) pinning master and slaves immutably, alone (with
+     * `imageTag: ""`) or next to the tag, which is then only a label (e.g. "dev" for a fix
+     * published only in OneHub's dev image). Default "" (the release tag pins).
+     */
+    imageDigest?: string;
+    /** Allow an `imageRepository` other than OneHub's registries (a mirror, a derived image). Default false. */
+    allowCustomImageRepository?: boolean;
 }
 
 /** The name OneHub gives its Bedrock endpoint component (its own endpoint is exempt from the preview lookup). */
@@ -408,6 +440,17 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     checkOneOf(k("cpuArchitecture"), args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE, CPU_ARCHITECTURES);
     checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? DEFAULT_SQL_MAX_IDLE_CONNS, 0, 100);
     checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? DEFAULT_SQL_MAX_LIFETIME, 1, 86400);
+
+    // security
+    checkDataApi(
+        { engineVersion: k("dbEngineVersion"), enableDataApi: k("dbEnableDataApi") },
+        args.dbEngineVersion ?? DEFAULT_ENGINE_VERSION,
+        args.dbEnableDataApi ?? true,
+    );
+    checkExecKmsKeyArn(k("ecsExecKmsKeyArn"), args.ecsExecKmsKeyArn ?? "");
+    if (args.ecsExecKmsKeyArn && !(args.ecsExec ?? true)) {
+        fail(k("ecsExecKmsKeyArn"), args.ecsExecKmsKeyArn, `only applies with ${k("ecsExec")} true`);
+    }
 }
 
 /** The Redis, health-check, Spot and notification settings, validated (one block, see OneHubArgs). */
@@ -556,7 +599,10 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly masterLogGroupName: pulumi.Output<string>;
     /** The slaves' CloudWatch log group. */
     public readonly slaveLogGroupName: pulumi.Output<string>;
-    /** A ready `aws ecs execute-command` line that opens a shell in the master task. */
+    /**
+     * A ready `aws ecs execute-command` line that opens a shell in the master task; with ECS Exec
+     * off, a command that says so and fails.
+     */
     public readonly masterExecCommand: pulumi.Output<string>;
     /** The alarm topic in the stack's region (subscribe Chatbot or a pager here); undefined with monitoring off. */
     public readonly alarmTopicArn: pulumi.Output<string | undefined>;
@@ -573,6 +619,12 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly bedrockVpcEndpointId: pulumi.Output<string>;
     /** The serverless cache's name (redisMode "Serverless"), for alarms; "" otherwise. */
     public readonly cacheName: pulumi.Output<string>;
+    /** The secret with OneHub's admin login (root); "" with `rootPasswordBootstrap` off. */
+    public readonly rootPasswordSecretArn: pulumi.Output<string>;
+    /** The credentials OneHub's database user connects with (rights on its own schema only). */
+    public readonly databaseAppCredentialsSecretArn: pulumi.Output<string>;
+    /** The log group with ECS Exec session output; "" with ECS Exec off or an existing cluster. */
+    public readonly ecsExecLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubArgs, opts?: pulumi.ComponentResourceOptions) {
         // The longest autonamed child is the master's target group, "<name>-master-tg" (≤ 32).
@@ -674,6 +726,9 @@ export class OneHub extends pulumi.ComponentResource {
 
         let clusterArn: pulumi.Output<string>;
         let clusterName: pulumi.Output<string>;
+        // With an existing cluster its own executeCommandConfiguration decides where sessions are logged.
+        let execLogGroupArn = pulumi.output("");
+        let execLogGroupName = pulumi.output("");
         if (args.existingClusterName) {
             clusterArn = aws.ecs.getClusterOutput({ clusterName: args.existingClusterName }, parent).arn;
             clusterName = pulumi.output(args.existingClusterName);
@@ -685,12 +740,16 @@ export class OneHub extends pulumi.ComponentResource {
                     createServiceLinkedRole: args.createEcsServiceLinkedRole,
                     logRetentionDays: args.logRetentionDays,
                     containerInsights: args.containerInsights,
+                    ecsExec: args.ecsExec,
+                    ecsExecKmsKeyArn: args.ecsExecKmsKeyArn,
                     tags: args.tags,
                 },
                 parent,
             );
             clusterArn = cluster.clusterArn;
             clusterName = cluster.clusterName;
+            execLogGroupArn = cluster.execLogGroupArn;
+            execLogGroupName = cluster.execLogGroupName;
         }
 
         // ---- Amazon Bedrock: the channel's credentials, and a way to the runtime API that skips the NAT ----
@@ -772,6 +831,11 @@ export class OneHub extends pulumi.ComponentResource {
             cpuArchitecture: args.cpuArchitecture,
             databaseMaxConnections: database.maxConnections,
             logRetentionDays: args.logRetentionDays,
+            imageDigest: args.imageDigest,
+            allowCustomImageRepository: args.allowCustomImageRepository,
+            enableExecuteCommand: args.ecsExec,
+            execLogGroupArn,
+            execKmsKeyArn: args.ecsExecKmsKeyArn,
             tags: args.tags,
             bedrockEndpointSecurityGroupId: bedrockEndpoint?.securityGroupId,
             ...scaleShared,
@@ -840,6 +904,21 @@ export class OneHub extends pulumi.ComponentResource {
                 parent,
             );
         }
+        // No known admin password: after the master's verified rollout, through the distribution's own name.
+        const rootPassword =
+            (args.rootPasswordBootstrap ?? true)
+                ? new OneHubRootPassword(
+                      `${name}-root-password`,
+                      {
+                          url: pulumi.interpolate`https://${edge.distributionDomainName}`,
+                          masterServiceName: master.serviceName,
+                          database: database.clusterArn,
+                          logRetentionDays: args.logRetentionDays,
+                          tags: args.tags,
+                      },
+                      parent,
+                  )
+                : undefined;
 
         const region = aws.getRegionOutput({}, parent).region;
         this.masterService = master.service;
@@ -864,7 +943,15 @@ export class OneHub extends pulumi.ComponentResource {
         this.bedrockKeySecretArns = bedrock?.keySecretArns ?? pulumi.output<Record<string, string>>({});
         this.bedrockVpcEndpointId = bedrockEndpoint?.endpointId ?? pulumi.output("");
         this.cacheName = cacheName;
-        this.masterExecCommand = pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`;
+        this.masterExecCommand =
+            (args.ecsExec ?? true)
+                ? pulumi.interpolate`aws ecs execute-command --region ${region} --cluster ${clusterName} --container ${CONTAINER_NAME} --interactive --command /bin/sh --task "$(aws ecs list-tasks --region ${region} --cluster ${clusterName} --service-name ${master.serviceName} --query 'taskArns[0]' --output text)"`
+                : pulumi.output(
+                      "echo 'ECS Exec is off for this stack (onehub:ecsExec false): set it true and run pulumi up first' >&2; false",
+                  );
+        this.rootPasswordSecretArn = rootPassword?.secretArn ?? pulumi.output("");
+        this.databaseAppCredentialsSecretArn = database.appCredentialsSecretArn;
+        this.ecsExecLogGroupName = execLogGroupName;
         this.registerOutputs({
             url: this.url,
             vpcId: this.vpcId,
@@ -884,6 +971,9 @@ export class OneHub extends pulumi.ComponentResource {
             bedrockKeySecretArns: this.bedrockKeySecretArns,
             bedrockVpcEndpointId: this.bedrockVpcEndpointId,
             cacheName: this.cacheName,
+            rootPasswordSecretArn: this.rootPasswordSecretArn,
+            databaseAppCredentialsSecretArn: this.databaseAppCredentialsSecretArn,
+            ecsExecLogGroupName: this.ecsExecLogGroupName,
         });
     }
 }

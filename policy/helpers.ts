@@ -43,6 +43,11 @@ export function credentialValueKind(value: string): string | undefined {
 
 /** Image tags that move; a slave scaling out later would run code newer than the schema the master migrated. */
 export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha", "stable", "next", "canary"];
+/**
+ * OneHub's release tags (vX.Y.Z, optionally -suffix): without a digest, a OneHub container runs
+ * nothing else. Restates components/services/image.ts RELEASE_TAG_RE.
+ */
+export const RELEASE_TAG_RE = /^v\d+\.\d+\.\d+(-[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 
 /** Stack names treated as production unless the `onehub:production` stack tag says otherwise. */
 export const PRODUCTION_STACK_NAMES = ["prod", "production"];
@@ -143,9 +148,12 @@ export function parseImage(image: string): ImageReference {
 
 /**
  * Why an image reference is not pinned, or undefined when it is: a digest always pins; a tag
- * pins unless it is missing (Docker's implicit "latest") or one of the floating tags.
+ * pins unless it is missing (Docker's implicit "latest") or one of the floating tags. OneHub's own
+ * images (`oneHub`) must carry a release tag (vX.Y.Z[-suffix]) when they have no digest: its
+ * workflow publishes releases under exactly those tags, and everything else (dev, main, sha-…)
+ * moves or is not a release.
  */
-export function floatingImageReason(image: string): string | undefined {
+export function floatingImageReason(image: string, oneHub = false): string | undefined {
     const ref = parseImage(image);
     if (ref.digest && /^sha256:[0-9a-f]{64}$/.test(ref.digest)) {
         return undefined;
@@ -155,6 +163,9 @@ export function floatingImageReason(image: string): string | undefined {
     }
     if (FLOATING_TAGS.includes(ref.tag.toLowerCase())) {
         return `uses the floating tag "${ref.tag}"`;
+    }
+    if (oneHub && !RELEASE_TAG_RE.test(ref.tag)) {
+        return `uses the tag "${ref.tag}", which is not a OneHub release (vX.Y.Z, optionally -suffix)`;
     }
     return undefined;
 }
@@ -350,17 +361,22 @@ export function isWildcardSecretResource(resource: string): boolean {
 export const ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com";
 
 /**
- * Why a role's trust policy lets more than ECS tasks of `account` assume it (empty when it does
- * not): a principal other than the ecs-tasks service, NotPrincipal, or an aws:SourceAccount /
- * aws:SourceArn condition naming another account. A missing condition is not a problem here.
- * `account` undefined: the role's account is not known, so only account-shaped values are checked.
+ * What is wrong with the trust policy of an ECS task's role: anything but the ecs-tasks service,
+ * NotPrincipal, a source condition naming another account or negated, and no source condition
+ * at all. Every Allow statement must carry aws:SourceAccount or aws:SourceArn naming `account`
+ * (any 12-digit account when unknown): ECS documents both keys for task roles, so there they
+ * must be enforced (StringEquals, ArnLike, …); for execution roles ECS documents neither, so the
+ * …IfExists form, which never stops a task from starting, counts too.
+ * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
  */
-export function ecsTaskTrustProblems(document: unknown, account: string | undefined): string[] {
+export function ecsTaskTrustProblems(document: unknown, account: string | undefined, role: "task" | "execution" = "task"): string[] {
     const statements = iamStatements(document);
     if (!statements) {
         return ["its trust policy is not a readable IAM policy document"];
     }
     const problems: string[] = [];
+    const namedAccount = (key: string, value: string) => (key === "aws:sourceaccount" ? value : (parseArn(value)?.account ?? ""));
+    const isOurs = (named: string) => (account !== undefined ? named === account : /^\d{12}$/.test(named));
     for (const s of statements.filter((st) => st.effect === "Allow")) {
         if (s.notPrincipal) {
             problems.push("its trust policy uses NotPrincipal, which trusts everyone it does not name");
@@ -376,6 +392,7 @@ export function ecsTaskTrustProblems(document: unknown, account: string | undefi
                 problems.push(`its trust policy trusts ${p.kind} ${p.id}; only the ${ECS_TASKS_PRINCIPAL} service may assume a task role`);
             }
         }
+        let bound = false;
         for (const c of s.conditions) {
             const key = c.key.toLowerCase();
             if (key !== "aws:sourceaccount" && key !== "aws:sourcearn") {
@@ -385,14 +402,22 @@ export function ecsTaskTrustProblems(document: unknown, account: string | undefi
                 problems.push(`its trust policy negates ${c.key} (${c.operator}), which admits every other account`);
                 continue;
             }
-            for (const value of c.values) {
-                const named = key === "aws:sourceaccount" ? value : (parseArn(value)?.account ?? "");
-                if (account !== undefined ? named !== account : !/^\d{12}$/.test(named)) {
-                    problems.push(
-                        `its trust policy's ${c.key} ${JSON.stringify(value)} is not this account${account !== undefined ? ` (${account})` : ""}`,
-                    );
-                }
+            const wrong = c.values.filter((value) => !isOurs(namedAccount(key, value)));
+            for (const value of wrong) {
+                problems.push(
+                    `its trust policy's ${c.key} ${JSON.stringify(value)} is not this account${account !== undefined ? ` (${account})` : ""}`,
+                );
             }
+            const enforced = role === "execution" || !/IfExists$/i.test(c.operator);
+            bound ||= enforced && c.values.length > 0 && wrong.length === 0;
+        }
+        if (!bound) {
+            const example = `StringEquals aws:SourceAccount ${account ?? "<account>"}`;
+            problems.push(
+                role === "task"
+                    ? `its trust policy has no enforced aws:SourceAccount or aws:SourceArn condition naming this account, so ECS could be made to assume it for another account's task (confused deputy); add ${example} and ArnLike aws:SourceArn arn:aws:ecs:<region>:${account ?? "<account>"}:*`
+                    : `its trust policy has no aws:SourceAccount or aws:SourceArn condition naming this account (confused deputy); add ${example} (or StringEqualsIfExists, as ECS documents the key only for task roles)`,
+            );
         }
     }
     return problems;

@@ -409,15 +409,15 @@ export const timeZoneUtc: ResourceValidationPolicy = {
 export const imageTagPinned: ResourceValidationPolicy = {
     name: "image-tag-pinned",
     description:
-        "Container images are pinned to a release tag or digest, never latest/dev/…: a slave scaling out later would pull code newer than the schema the master migrated." +
+        "Container images are pinned to a digest or a tag that does not move, never latest/dev/…; OneHub's own containers run a release tag (vX.Y.Z, optionally -suffix) or a sha256 digest: a slave scaling out later would otherwise pull code newer than the schema the master migrated." +
         see("one-master-many-slaves"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _, report) => {
         for (const container of containersOf(task, report)) {
-            const reason = floatingImageReason(container.image ?? "");
+            const reason = floatingImageReason(container.image ?? "", isOneHubContainer(container));
             if (reason) {
                 report(
-                    `container ${container.name} image ${JSON.stringify(container.image ?? "")} ${reason}; pin a release such as v0.14.27 (onehub:imageTag)`,
+                    `container ${container.name} image ${JSON.stringify(container.image ?? "")} ${reason}; pin a release such as v0.14.27 (onehub:imageTag) or a digest (onehub:imageDigest)`,
                 );
             }
         }

@@ -1,10 +1,11 @@
 // Platform guardrails: the AWS plumbing that keeps operations boring — deployments that roll
-// back, tasks in more than one AZ, ECS Exec, log groups that expire and listener rules within
-// AWS's limits. See docs/architecture.md#operations. (Container Insights is a production rule.)
+// back, tasks in more than one AZ, ECS Exec only where it is audited (and not in production), log
+// groups that expire and listener rules within AWS's limits. See docs/architecture.md#operations.
+// (Container Insights is a production rule.)
 import * as aws from "@pulumi/aws";
-import { Policies, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { conditionValues, conditionWildcards, RuleCondition } from "./helpers";
-import { LISTENER_RULES, MANDATORY, quoted, validateResourceOfTypes, see } from "./plumbing";
+import { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { conditionValues, conditionWildcards, isProductionStack, RuleCondition } from "./helpers";
+import { known, LISTENER_RULES, MANDATORY, quoted, stackNameOf, validateResourceOfTypes, see } from "./plumbing";
 
 /** ALB limits per listener rule. */
 export const MAX_CONDITION_VALUES = 5;
@@ -38,16 +39,61 @@ export const ecsMultiAzSubnets: ResourceValidationPolicy = {
     }),
 };
 
-export const ecsExecEnabled: ResourceValidationPolicy = {
-    name: "ecs-exec-enabled",
-    description: "Every ECS service has ECS Exec on (enableExecuteCommand): operations without SSH or bastions." + see("operations"),
+export const ecsExecAudited: StackValidationPolicy = {
+    name: "ecs-exec-audited",
+    description:
+        "ECS Exec (a shell that sees every secret ECS injected) is off in production stacks unless the pack's allowInProduction says otherwise, and wherever a service has it on, its cluster (when in the stack) records every session's output: executeCommandConfiguration logging OVERRIDE to a CloudWatch log group or an S3 bucket. Who opened a shell is in CloudTrail (ExecuteCommand) either way; a cluster outside the stack cannot be read." +
+        see("operations"),
     enforcementLevel: MANDATORY,
-    validateResource: validateResourceOfType(aws.ecs.Service, (service, _, report) => {
-        if (service.enableExecuteCommand !== true) {
-            report("enableExecuteCommand is not true; operators could not open a shell in a task");
+    configSchema: {
+        properties: {
+            allowInProduction: {
+                type: "boolean",
+                default: false,
+                description:
+                    "Allow ECS Exec in production stacks (it must still be audited); the second, explicit decision next to onehub:ecsExec true.",
+            },
+        },
+    },
+    validateStack: (args, report) => {
+        const services = args.resources.filter((r) => r.isType(aws.ecs.Service) && r.props.enableExecuteCommand === true);
+        if (services.length === 0) {
+            return args.notApplicable("no ECS service has ECS Exec on");
         }
-    }),
+        const production = isProductionStack(stackNameOf(args), args.stackTags);
+        const allowed = args.getConfig<{ allowInProduction?: boolean }>().allowInProduction === true;
+        const clusters = args.resources.filter((r) => r.isType(aws.ecs.Cluster));
+        for (const service of services) {
+            if (production && !allowed) {
+                report(
+                    `${service.name} has ECS Exec on (enableExecuteCommand) in a production stack, where a shell sees every injected secret; set onehub:ecsExec false, or allow it on purpose with the pack config ecs-exec-audited.allowInProduction true`,
+                    service.urn,
+                );
+            }
+            const cluster = clusterOfService(service, clusters);
+            if (!cluster) {
+                continue;
+            }
+            const exec = cluster.props.configuration?.executeCommandConfiguration;
+            const destination = exec?.logConfiguration?.cloudWatchLogGroupName || exec?.logConfiguration?.s3BucketName;
+            if (exec?.logging !== "OVERRIDE" || !destination) {
+                report(
+                    `${service.name} has ECS Exec on, but its cluster ${cluster.name} records no session output (executeCommandConfiguration logging ${JSON.stringify(exec?.logging ?? "DEFAULT")}${destination ? "" : ", no log group or bucket"}); set logging OVERRIDE with a CloudWatch log group (onehub:ecsExec does)`,
+                    service.urn,
+                );
+            }
+        }
+    },
 };
+
+/** The stack's ECS cluster a service runs in: its dependency, or the cluster whose ARN or name it names. */
+function clusterOfService(service: PolicyResource, clusters: PolicyResource[]): PolicyResource | undefined {
+    const named = known(() => service.props.cluster);
+    return (
+        clusters.find((c) => service.dependencies.some((d) => d.urn === c.urn)) ??
+        clusters.find((c) => named !== undefined && [known(() => c.props.arn), known(() => c.props.name)].includes(named))
+    );
+}
 
 export const logGroupRetention: ResourceValidationPolicy = {
     name: "log-group-retention",
@@ -84,7 +130,7 @@ export const listenerRuleConditionLimit: ResourceValidationPolicy = {
 export const platformPolicies: Policies = [
     ecsCircuitBreakerRollback,
     ecsMultiAzSubnets,
-    ecsExecEnabled,
+    ecsExecAudited,
     logGroupRetention,
     listenerRuleConditionLimit,
 ];

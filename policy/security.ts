@@ -522,7 +522,7 @@ function taskDefinitionRoles(
 export const ecsRolesTrustOnlyEcsTasks: StackValidationPolicy = {
     name: "ecs-roles-trust-only-ecs-tasks",
     description:
-        'The task role and the execution role of every ECS task definition trust only the ecs-tasks.amazonaws.com service: not Principal "*", not an account or role, not another service, not NotPrincipal. An aws:SourceAccount (or aws:SourceArn) condition, when present, must name the role\'s own account; its absence passes for now, because the components add it in a later change.' +
+        'The task role and the execution role of every ECS task definition trust only the ecs-tasks.amazonaws.com service (not Principal "*", not an account or role, not another service, not NotPrincipal), and only for the role\'s own account: every statement carries an aws:SourceAccount or aws:SourceArn condition naming it, never negated — enforced on task roles (StringEquals / ArnLike, as the ECS developer guide recommends), and on execution roles at least as …IfExists (ECS documents the keys only for task roles).' +
         see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     validateStack: (args, report) => {
@@ -538,7 +538,11 @@ export const ecsRolesTrustOnlyEcsTasks: StackValidationPolicy = {
             seen.add(role.urn);
             // The role's account: from its ARN, or the one the task definition names it by.
             const account = parseArn(known(() => role.props.arn) ?? known(() => task.props[field]))?.account || undefined;
-            for (const problem of ecsTaskTrustProblems(role.props.assumeRolePolicy, account)) {
+            for (const problem of ecsTaskTrustProblems(
+                role.props.assumeRolePolicy,
+                account,
+                field === "taskRoleArn" ? "task" : "execution",
+            )) {
                 report(`${role.name} (the ${TASK_ROLE_FIELDS[field]} of ${task.name}): ${problem}`, role.urn);
             }
         }
@@ -548,7 +552,7 @@ export const ecsRolesTrustOnlyEcsTasks: StackValidationPolicy = {
 export const taskRoleNoSecretAccess: StackValidationPolicy = {
     name: "task-role-no-secret-access",
     description:
-        "The task role of every ECS task definition (what OneHub's code may call) reads no secrets (secretsmanager:*), no SSM parameters (ssm:GetParameter*) and uses no KMS key except an ECS Exec key listed in ecsExecKmsKeyArns: ECS injects the secrets through the execution role before the container starts, so code that is tricked into calling AWS finds nothing to read. Inline policies, role policies, attached customer policies of the stack and broad AWS-managed policies are checked; customer policies outside the stack cannot be." +
+        "The task role of every ECS task definition (what OneHub's code may call) reads no secrets (secretsmanager:*), no SSM parameters (ssm:GetParameter*) and uses no KMS key except the ECS Exec key (a stack cluster's executeCommandConfiguration.kmsKeyId, or one listed in ecsExecKmsKeyArns): ECS injects the secrets through the execution role before the container starts, so code that is tricked into calling AWS finds nothing to read. Inline policies, role policies, attached customer policies of the stack and broad AWS-managed policies are checked; customer policies outside the stack cannot be." +
         see("secrets-stay-secret"),
     enforcementLevel: MANDATORY,
     configSchema: {
@@ -558,7 +562,7 @@ export const taskRoleNoSecretAccess: StackValidationPolicy = {
                 items: { type: "string" },
                 default: [],
                 description:
-                    "KMS keys the task role may use: the key that encrypts ECS Exec sessions (the cluster's executeCommandConfiguration.kmsKeyId), if any.",
+                    "KMS keys the task role may use besides the stack's own clusters' ECS Exec keys: the key that encrypts ECS Exec sessions of a cluster outside the stack (existingClusterName), if any.",
             },
         },
     },
@@ -567,7 +571,14 @@ export const taskRoleNoSecretAccess: StackValidationPolicy = {
         if (roles.length === 0) {
             return args.notApplicable("no task definition names a task role of the stack");
         }
-        const execKeys = args.getConfig<{ ecsExecKmsKeyArns?: string[] }>().ecsExecKmsKeyArns ?? [];
+        // The ECS Exec keys: the configured ones, and the keys the stack's own clusters encrypt sessions with.
+        const execKeys = [
+            ...(args.getConfig<{ ecsExecKmsKeyArns?: string[] }>().ecsExecKmsKeyArns ?? []),
+            ...args.resources
+                .filter((r) => r.isType(aws.ecs.Cluster))
+                .map((c) => known(() => c.props.configuration?.executeCommandConfiguration?.kmsKeyId))
+                .filter((k): k is string => typeof k === "string" && k !== ""),
+        ];
         const rolePolicies = args.resources.filter((r) => r.isType(aws.iam.RolePolicy));
         const attachments = args.resources.filter((r) => r.isType(aws.iam.RolePolicyAttachment) || r.isType(aws.iam.PolicyAttachment));
         const customerPolicies = args.resources.filter((r) => r.isType(aws.iam.Policy));

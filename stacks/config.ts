@@ -124,6 +124,12 @@ export const CONFIG_KEYS = {
     cpuArchitecture: "string",
     sqlMaxIdleConns: "integer",
     sqlMaxLifetime: "integer",
+    // security
+    rootPasswordBootstrap: "boolean",
+    ecsExec: "boolean",
+    ecsExecKmsKeyArn: "string",
+    imageDigest: "string",
+    allowCustomImageRepository: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

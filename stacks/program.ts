@@ -67,5 +67,8 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
         dashboardName: onehub.dashboardName,
         // Only with Bedrock on; secret ARNs, never values.
         ...bedrock,
+        rootPasswordSecretArn: onehub.rootPasswordSecretArn,
+        databaseAppCredentialsSecretArn: onehub.databaseAppCredentialsSecretArn,
+        ecsExecLogGroupName: onehub.ecsExecLogGroupName,
     };
 }

@@ -333,7 +333,7 @@ describe("encrypted stack-file values offline (no secrets provider)", () => {
             const run = await fixtureRun("dev", { projectDir: dir, encryptedSecrets: "placeholder" });
             assert.deepStrictEqual(run.placeholderSecrets, ["onehub:dbPassword"]);
             assert.deepStrictEqual(
-                ofType(run, PASSWORD).filter((p) => p.name.includes("-db-")),
+                ofType(run, PASSWORD).filter((p) => p.name.includes("-db-master-password")),
                 [],
                 "a supplied password replaces the generated one",
             );
@@ -390,7 +390,7 @@ describe("component argument checks (for programs that use the components direct
 
     it("rejects a name too long for the autonamed physical names", async () => {
         await fixtureRun("dev", {}, () => {
-            assert.throws(() => new OneHubDatabase("a".repeat(50), { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /at most 44 characters/);
+            assert.throws(() => new OneHubDatabase("a".repeat(50), { vpcId: "vpc-1", subnetIds: ["subnet-1"] }), /at most 42 characters/);
         });
     });
 

@@ -93,7 +93,7 @@ describe("OneHubDatabase", () => {
 
     it("creates the exported log groups itself, with a retention", () => {
         const cluster = one(runs.dev, CLUSTER).inputs;
-        const groups = ofType(runs.dev, "aws:cloudwatch/logGroup:LogGroup").filter((g) => g.name.startsWith("onehub-dev-db-"));
+        const groups = ofType(runs.dev, "aws:cloudwatch/logGroup:LogGroup").filter((g) => /^onehub-dev-db-\w+-log$/.test(g.name));
         assert.deepStrictEqual(groups.map((g) => g.inputs.name).sort(), [
             `/aws/rds/cluster/${cluster.clusterIdentifier}/error`,
             `/aws/rds/cluster/${cluster.clusterIdentifier}/slowquery`,
@@ -131,18 +131,20 @@ describe("OneHubDatabase", () => {
         assert.doesNotMatch(PASSWORD_SPECIALS, /[?&/@:#%"'\s]/);
     });
 
-    it("publishes SQL_DSN as user:pass@tcp(host:3306)/onehub with no parseTime, as a secret", () => {
+    it("publishes SQL_DSN as user:pass@tcp(host:3306)/onehub with no parseTime, as a secret, for the application user", () => {
         const dsn = ofType(runs.dev, SECRET_VERSION).find((s) => s.name.endsWith("-sql-dsn"))!;
         const cluster = one(runs.dev, CLUSTER).inputs;
-        const m = /^onehub:([^@]+)@tcp\(([^:]+):3306\)\/onehub$/.exec(dsn.inputs.secretString);
+        const app = JSON.parse(one(runs.dev, SECRET_VERSION, "-db-app-credentials").inputs.secretString);
+        const m = /^onehub_app:([^@]+)@tcp\(([^:]+):3306\)\/onehub$/.exec(dsn.inputs.secretString);
         assert.ok(m, `unexpected DSN shape: ${dsn.inputs.secretString.replace(/:[^@]+@/, ":***@")}`);
-        assert.strictEqual(m[1], cluster.masterPassword);
+        assert.strictEqual(m[1], app.password);
+        assert.strictEqual(app.username, "onehub_app");
         assert.match(m[2], /\.rds\.amazonaws\.com$/);
         assert.deepStrictEqual(dsn.secretPaths, ["secretString"]);
     });
 
     it("publishes credentials in the RDS secret shape the Query Editor reads", () => {
-        const creds = ofType(runs.dev, SECRET_VERSION).find((s) => s.name.endsWith("-credentials"))!;
+        const creds = ofType(runs.dev, SECRET_VERSION).find((s) => s.name.endsWith("-db-credentials"))!;
         const value = JSON.parse(creds.inputs.secretString);
         assert.deepStrictEqual(Object.keys(value).sort(), [
             "dbClusterIdentifier",
@@ -171,7 +173,7 @@ describe("OneHubDatabase", () => {
     it("uses a password supplied as secret config instead of generating one", async () => {
         const run = await fixtureRun("dev", { config: { "onehub:dbPassword": "Existing-Pass_123" }, secretKeys: ["onehub:dbPassword"] });
         assert.deepStrictEqual(
-            ofType(run, "random:index/randomPassword:RandomPassword").filter((p) => p.name.includes("-db-")),
+            ofType(run, "random:index/randomPassword:RandomPassword").filter((p) => p.name.includes("-db-master-password")),
             [],
         );
         assert.strictEqual(one(run, CLUSTER).inputs.masterPassword, "Existing-Pass_123");

@@ -806,12 +806,50 @@ const FIXTURES: Fixture[] = [
     },
     {
         policy: "ecs-roles-trust-only-ecs-tasks",
-        title: "aws:SourceAccount naming this account passes (and its absence passes for now)",
+        title: "aws:SourceAccount naming this account passes",
         base: "dev",
         mutate: (run) =>
             setTrust(run, "-master-task", {
                 Principal: { Service: "ecs-tasks.amazonaws.com" },
                 Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            }),
+        fires: [],
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "a task role without a source condition (the confused deputy)",
+        base: "prod",
+        mutate: (run) => setTrust(run, "-slave-task", { Principal: { Service: "ecs-tasks.amazonaws.com" } }),
+        message:
+            /onehub-prod-slave-task \(the task role of onehub-prod-slave-task\): its trust policy has no enforced aws:SourceAccount or aws:SourceArn condition naming this account/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "a task role whose source condition is only …IfExists",
+        base: "dev",
+        mutate: (run) =>
+            setTrust(run, "-master-task", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } },
+            }),
+        message: /no enforced aws:SourceAccount or aws:SourceArn condition/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "an execution role without a source condition",
+        base: "dev",
+        mutate: (run) => setTrust(run, "-slave-execution", { Principal: { Service: "ecs-tasks.amazonaws.com" } }),
+        message:
+            /the execution role of onehub-dev-slave-task\): its trust policy has no aws:SourceAccount or aws:SourceArn condition naming this account/,
+    },
+    {
+        policy: "ecs-roles-trust-only-ecs-tasks",
+        title: "an execution role with aws:SourceArn of this account's ECS tasks passes",
+        base: "dev",
+        mutate: (run) =>
+            setTrust(run, "-master-execution", {
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { ArnLike: { "aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*" } },
             }),
         fires: [],
     },
@@ -858,6 +896,28 @@ const FIXTURES: Fixture[] = [
     },
     {
         policy: "task-role-no-secret-access",
+        title: "kms:Decrypt on the stack cluster's own ECS Exec key passes without config",
+        base: "dev",
+        mutate: (run) => {
+            const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            res(run, T.ecsCluster).inputs.configuration.executeCommandConfiguration.kmsKeyId = key;
+            addRolePolicy(run, "-slave-task", "exec-key", allow("kms:Decrypt", key));
+        },
+        fires: [],
+    },
+    {
+        policy: "task-role-no-secret-access",
+        title: "kms:Decrypt on another key than the cluster's ECS Exec key",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ecsCluster).inputs.configuration.executeCommandConfiguration.kmsKeyId =
+                "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+            addRolePolicy(run, "-slave-task", "other-key", allow("kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/other"));
+        },
+        message: /allows kms:Decrypt on "arn:aws:kms:us-east-1:123456789012:key\/other"/,
+    },
+    {
+        policy: "task-role-no-secret-access",
         title: "AmazonSSMManagedInstanceCore attached to a task role",
         base: "prod",
         mutate: (run) => {
@@ -896,7 +956,8 @@ const FIXTURES: Fixture[] = [
             const task = res(run, T.task, "-master-task").inputs;
             task.taskRoleArn = task.executionRoleArn;
         },
-        fires: ["task-role-no-secret-access", "task-role-not-execution-role"],
+        // The execution role's trust (…IfExists) is not enough for a task role either.
+        fires: ["ecs-roles-trust-only-ecs-tasks", "task-role-no-secret-access", "task-role-not-execution-role"],
         message: /as both task role and execution role/,
     },
     {
@@ -1238,12 +1299,40 @@ const FIXTURES: Fixture[] = [
         },
     },
     {
-        policy: "ecs-exec-enabled",
-        title: "ECS Exec off",
+        policy: "ecs-exec-audited",
+        title: "ECS Exec switched on in a production stack",
+        base: "prod",
+        mutate: (run) => {
+            res(run, T.service, "-master-").inputs.enableExecuteCommand = true;
+        },
+        message: /onehub-prod-master-service has ECS Exec on \(enableExecuteCommand\) in a production stack/,
+    },
+    {
+        policy: "ecs-exec-audited",
+        title: "ECS Exec on where the cluster records no sessions",
         base: "dev",
         mutate: (run) => {
-            res(run, T.service, "-master-").inputs.enableExecuteCommand = false;
+            delete res(run, T.ecsCluster).inputs.configuration;
         },
+        message:
+            /onehub-dev-slave-service has ECS Exec on, but its cluster onehub-dev-ecs-cluster records no session output \(executeCommandConfiguration logging "DEFAULT", no log group or bucket\)/,
+    },
+    {
+        policy: "ecs-exec-audited",
+        title: "session output only in the application's log group (logging DEFAULT)",
+        base: "dev",
+        mutate: (run) => {
+            res(run, T.ecsCluster).inputs.configuration.executeCommandConfiguration.logging = "DEFAULT";
+        },
+        message: /logging "DEFAULT"\)/,
+    },
+    {
+        policy: "ecs-exec-audited",
+        title: "ECS Exec allowed in production on purpose, and audited, passes",
+        base: "dev",
+        mutate: () => undefined,
+        options: { stackTags: { "onehub:production": "true" }, config: { "ecs-exec-audited": { allowInProduction: true } } },
+        fires: PROD_POLICIES,
     },
     {
         policy: "prod-ecs-container-insights",
@@ -1284,7 +1373,8 @@ const FIXTURES: Fixture[] = [
         base: "dev",
         mutate: () => undefined,
         options: { stackTags: { "onehub:production": "true" } },
-        fires: PROD_POLICIES,
+        // dev's ECS Exec, too: production allows it only on purpose.
+        fires: [...PROD_POLICIES, "ecs-exec-audited"],
     },
     {
         policy: "prod-aurora-reader-in-other-az",
@@ -1603,6 +1693,20 @@ const FIXTURES: Fixture[] = [
         mutate: (run) => addBedrockUser(run, allow(BEDROCK_INVOKE, BEDROCK_MODELS)),
         fires: [],
     },
+    {
+        policy: "image-tag-pinned",
+        title: "a OneHub tag that is not a release (0.14.27, no v)",
+        base: "prod",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.image = "ghcr.io/martialbe/one-api:0.14.27")),
+        message: /uses the tag "0\.14\.27", which is not a OneHub release \(vX\.Y\.Z, optionally -suffix\)/,
+    },
+    {
+        policy: "image-tag-pinned",
+        title: "OneHub's dev image pinned by its digest alone passes",
+        base: "dev",
+        mutate: (run) => editContainers(run, BOTH, (c) => (c.image = `ghcr.io/martialbe/one-api@sha256:${"b".repeat(64)}`)),
+        fires: [],
+    },
 ];
 
 /** OneHub's Bedrock channel's only actions, and a foundation model and profile to grant them on. */
@@ -1687,9 +1791,11 @@ describe("guardrail policy pack", () => {
                 config: {
                     "onehub:customDomain": "api.example.com",
                     "onehub:certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0123abcd",
+                    // ECS Exec on, allowed in production on purpose, so its audit is checked too.
+                    "onehub:ecsExec": true,
                 },
             });
-            const results = await evaluatePolicies(run);
+            const results = await evaluatePolicies(run, undefined, { config: { "ecs-exec-audited": { allowInProduction: true } } });
             assert.deepStrictEqual(
                 results.filter((r) => r.checked === 0).map((r) => r.name),
                 [],
@@ -1882,7 +1988,34 @@ describe("guardrail policy pack", () => {
             const trust = (statement: Record<string, unknown>) => ({
                 Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }],
             });
-            assert.deepStrictEqual(ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" } }), "123456789012"), []);
+            const ours = { StringEquals: { "aws:SourceAccount": "123456789012" } };
+            assert.deepStrictEqual(
+                ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ours }), "123456789012"),
+                [],
+            );
+            assert.match(
+                ecsTaskTrustProblems(trust({ Principal: { Service: "ecs-tasks.amazonaws.com" } }), "123456789012", "task")[0],
+                /no enforced aws:SourceAccount or aws:SourceArn condition naming this account, so ECS could be made to assume it for another account's task \(confused deputy\); add StringEquals aws:SourceAccount 123456789012 and ArnLike aws:SourceArn arn:aws:ecs:<region>:123456789012:\*/,
+            );
+            const ifExists = { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } };
+            assert.deepStrictEqual(
+                ecsTaskTrustProblems(
+                    trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ifExists }),
+                    "123456789012",
+                    "execution",
+                ),
+                [],
+                "ECS documents the keys only for task roles: …IfExists is enough on an execution role",
+            );
+            assert.strictEqual(
+                ecsTaskTrustProblems(
+                    trust({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: ifExists }),
+                    "123456789012",
+                    "task",
+                ).length,
+                1,
+                "but not on a task role",
+            );
             assert.match(ecsTaskTrustProblems(trust({ Principal: "*" }), undefined)[0], /lets anyone assume it \(Principal "\*"\)/);
             assert.match(
                 ecsTaskTrustProblems(

@@ -7,9 +7,9 @@ import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY, ALB_IDLE_TIMEOUT, ORIGIN_READ_TIMEOUT } from "../components/edge/edgeSettings";
 import { wafRules } from "../components/edge/wafRules";
 import { MAX_VALUES_PER_RULE, MAX_WILDCARDS_PER_RULE } from "../components/services/routing";
+import { checkImage } from "../components/services/image";
 import {
     checkEnvironment,
-    checkImage,
     HEALTH_CHECK_PATH as COMPONENT_HEALTH_CHECK_PATH,
     REQUIRED_SECRETS as COMPONENT_REQUIRED_SECRETS,
 } from "../components/services/serviceBase";
@@ -61,36 +61,63 @@ function compare(samples: string[], component: (s: string) => boolean, pack: (s:
 }
 
 describe("policy pack constants agree with the components", () => {
-    it("floating image tags: the pack flags every tag checkImage refuses", () => {
-        const tags = [
-            "latest",
-            "Latest",
-            "LATEST",
-            "dev",
-            "main",
-            "master",
-            "nightly",
-            "edge",
-            "beta",
-            "alpha",
-            "stable",
-            "next",
-            "canary",
-            "v0.14.27",
-            "0.14.27",
-            "v0.14.27-alpine",
-            "latest-alpine",
-            "sha-1a2b3c4",
-            "release",
-            "v1",
-        ];
+    const keys = {
+        repository: "imageRepository",
+        tag: "imageTag",
+        digest: "imageDigest",
+        allowCustomRepository: "allowCustomImageRepository",
+    };
+    const oneHubImage = { repository: "ghcr.io/martialbe/one-api", digest: "", allowCustomRepository: false };
+    const TAGS = [
+        "latest",
+        "Latest",
+        "LATEST",
+        "dev",
+        "main",
+        "master",
+        "nightly",
+        "edge",
+        "beta",
+        "alpha",
+        "stable",
+        "next",
+        "canary",
+        "v0.14.27",
+        "0.14.27",
+        "v0.14.27-alpine",
+        "v0.14.28-rc.1",
+        "v0.14",
+        "latest-alpine",
+        "sha-1a2b3c4",
+        "release",
+        "v1",
+    ];
+
+    it("OneHub's image tags: one rule on both sides, a release vX.Y.Z[-suffix] or nothing", () => {
         compare(
-            tags,
-            (tag) => refuses(() => checkImage("imageRepository", "imageTag", "ghcr.io/martialbe/one-api", tag), /pinned release/),
-            (tag) => floatingImageReason(`ghcr.io/martialbe/one-api:${tag}`) !== undefined,
-            // Also floating in common registries; the component does not know them yet.
-            ["stable", "next", "canary"],
+            TAGS,
+            (tag) => refuses(() => checkImage(keys, { ...oneHubImage, tag }), /pinned release/),
+            (tag) => floatingImageReason(`ghcr.io/martialbe/one-api:${tag}`, true) !== undefined,
+            [],
         );
+    });
+
+    it("with a digest, neither side judges the tag (a label such as dev), and the digest alone pins", () => {
+        const digest = `sha256:${"a".repeat(64)}`;
+        compare(
+            [...TAGS, ""],
+            (tag) => refuses(() => checkImage(keys, { ...oneHubImage, tag, digest }), /pinned release/),
+            (tag) => floatingImageReason(`ghcr.io/martialbe/one-api${tag ? `:${tag}` : ""}@${digest}`, true) !== undefined,
+            [],
+        );
+    });
+
+    it("other images: the pack flags the floating tags, and the component runs only OneHub's own images", () => {
+        assert.deepStrictEqual(
+            TAGS.filter((tag) => floatingImageReason(`nginx:${tag}`) !== undefined),
+            ["latest", "Latest", "LATEST", "dev", "main", "master", "nightly", "edge", "beta", "alpha", "stable", "next", "canary"],
+        );
+        assert.ok(refuses(() => checkImage(keys, { ...oneHubImage, repository: "nginx", tag: "v1.0.0" }), /is not OneHub's image/));
     });
 
     it("credential names: the pack flags every environment name checkEnvironment refuses as a credential", () => {

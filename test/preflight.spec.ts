@@ -593,7 +593,27 @@ describe("preflight", () => {
                 images.map((r) => r.status),
                 ["ok", "BLOCKER"],
             );
-            assert.match(images[1].found, new RegExp(`@${digest}: tag not found`));
+            assert.match(images[1].found, new RegExp(`@${digest}: digest not found`));
+        });
+
+        it('with the digest alone (imageTag ""), checks only the digest, for the tasks\' architecture', async () => {
+            happyAccount(dev);
+            const digest = `sha256:${"b".repeat(64)}`;
+            const config = stackConfig("dev", { "onehub:imageTag": "", "onehub:imageDigest": digest });
+            const calls: { url: string }[] = [];
+            const fetch = registry(
+                { [GHCR_TOKEN]: { body: { token: "t" } }, [manifestUrl(digest)]: { body: index("amd64") } },
+                calls as any,
+            );
+            const images = (await preflight(config, fetch)).results.filter((r) => r.name === "image");
+            assert.strictEqual(images.length, 1);
+            assertLine(
+                images[0],
+                "BLOCKER",
+                new RegExp(`one-api@${digest} has no linux/arm64 image \\(has linux/amd64\\)`),
+                /use a tag built for linux\/arm64/,
+            );
+            assert.ok(!calls.some((c) => c.url.endsWith("/manifests/")), "no request for an empty tag");
         });
 
         it("refuses a malformed imageDigest or cpuArchitecture, naming key, value and what is allowed", () => {

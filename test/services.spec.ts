@@ -233,8 +233,10 @@ describe("OneHub services", () => {
                 secretKeys: ["onehub:sessionSecret", "onehub:userTokenSecret"],
             });
             assert.deepStrictEqual(
-                ofType(run, "random:index/randomPassword:RandomPassword").map((p) => p.name),
-                ["onehub-dev-db-master-password"],
+                ofType(run, "random:index/randomPassword:RandomPassword")
+                    .map((p) => p.name)
+                    .filter((n) => n.includes("secret")),
+                [],
             );
             const version = one(run, "aws:secretsmanager/secretVersion:SecretVersion", "-user-token-secret");
             assert.strictEqual(version.inputs.secretString, "existing-user-token-secret");
@@ -375,22 +377,27 @@ describe("OneHub services", () => {
             }
         });
 
-        it("allow ECS Exec through the task role", () => {
-            for (const run of both()) {
+        it("allow ECS Exec through the task role in dev, and not at all in prod", () => {
+            for (const [run, on] of [
+                [runs.dev, true],
+                [runs.prod, false],
+            ] as const) {
                 for (const s of ofType(run, SERVICE)) {
-                    assert.strictEqual(s.inputs.enableExecuteCommand, true);
+                    assert.strictEqual(s.inputs.enableExecuteCommand, on);
                 }
                 for (const task of ofType(run, TASK)) {
-                    assert.strictEqual(container(task).linuxParameters.initProcessEnabled, true);
+                    assert.strictEqual(container(task).dockerLabels["onehub.ecs-exec"], on ? "on" : "off");
                 }
-                const exec = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "-master-ecs-exec").inputs.policy).Statement[0].Action;
-                assert.deepStrictEqual(exec, [
-                    "ssmmessages:CreateControlChannel",
-                    "ssmmessages:CreateDataChannel",
-                    "ssmmessages:OpenControlChannel",
-                    "ssmmessages:OpenDataChannel",
-                ]);
+                const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-ecs-exec"));
+                assert.strictEqual(policies.length, on ? 2 : 0);
             }
+            const exec = JSON.parse(one(runs.dev, "aws:iam/rolePolicy:RolePolicy", "-master-ecs-exec").inputs.policy).Statement[0].Action;
+            assert.deepStrictEqual(exec, [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ]);
         });
 
         it("run in private subnets without public IPs, reachable on 3000 only from the ALB", () => {
@@ -459,8 +466,12 @@ describe("OneHub services", () => {
         });
     });
 
-    it("exports what operators need, including a ready ECS Exec command", () => {
-        for (const run of both()) {
+    it("exports what operators need, including a ready ECS Exec command where ECS Exec is on", () => {
+        assert.strictEqual(
+            runs.prod.outputs.masterExecCommand,
+            "echo 'ECS Exec is off for this stack (onehub:ecsExec false): set it true and run pulumi up first' >&2; false",
+        );
+        for (const run of [runs.dev]) {
             for (const key of [
                 "url",
                 "albArn",
@@ -540,7 +551,7 @@ describe("service config errors", () => {
             /onehub:extraRelayPaths = .*at most 5 wildcards/,
         ],
         ["the image tag latest", { "onehub:imageTag": "latest" }, /onehub:imageTag = "latest" .*pinned release/],
-        ["the image tag dev", { "onehub:imageTag": "dev" }, /onehub:imageTag = "dev" .*floating tag/],
+        ["the image tag dev", { "onehub:imageTag": "dev" }, /onehub:imageTag = "dev" .*pinned release .*or pin onehub:imageDigest/],
         [
             "more slaves than the database has connections for",
             { "onehub:dbMaxCapacity": "1", "onehub:slaveMaxCount": 20 },

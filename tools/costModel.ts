@@ -64,6 +64,7 @@ export const ASSUMPTIONS = [
     "ElastiCache Serverless (Valkey): the metered minimum of 100 MB stored (OneHub's keys expire within SYNC_FREQUENCY), ~10 ECPUs per request; idle health checks' ECPUs are left out (cents).",
     "CloudFront Functions: one viewer-request invocation per request, after the 2 M-a-month free tier.",
     "The Spot drain's Lambda and EventBridge rule run only on Spot interruptions: left out.",
+    "Deploy-time steps (Lambda functions, the Data API) run only during pulumi up: per update at most their timeouts at 128 MB and a few statements, fractions of a cent; not counted per month.",
 ];
 
 export interface CostLine {
@@ -503,6 +504,16 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         );
     }
 
+    const steps = ofType(run, "aws:lambda/function:Function");
+    const perUpdate = stepCostPerUpdate(steps);
+    lines.push(
+        both(
+            "Deploy-time steps",
+            `${steps.length} Lambda function(s), run only by pulumi up: at most $${perUpdate.toFixed(4)} per update`,
+            () => 0,
+        ),
+    );
+
     const secrets = ofType(run, "aws:secretsmanager/secret:Secret").length;
     lines.push(both("Secrets Manager", `${secrets} secrets`, () => secrets * PRICES.secretMonth));
 
@@ -602,6 +613,19 @@ export function freeTierValue(lines: CostLine[], load: Load): { idle: number; lo
         return metrics + logs + cloudfront + transfer;
     };
     return { idle: value(rates({ ...load, requestsPerMonth: 0, gbOut: 0 }), "idle"), load: value(rates(load), "load") };
+}
+
+/**
+ * The most one `pulumi up` costs in deploy-time steps: each function invoked once for its whole
+ * timeout at its memory (Arm), plus ten Data API statements.
+ */
+export function stepCostPerUpdate(functions: RegisteredResource[]): number {
+    const gbSeconds = functions.reduce((n, f) => n + ((f.inputs.memorySize ?? 128) / 1024) * (f.inputs.timeout ?? 3), 0);
+    return (
+        gbSeconds * PRICES.lambdaArmGbSecond +
+        (functions.length / 1e6) * PRICES.lambdaPerMillionRequests +
+        (10 / 1e6) * PRICES.dataApiPerMillionRequests
+    );
 }
 
 export function totals(lines: CostLine[]): { idleMonth: number; loadMonth: number; idleDay: number; loadDay: number } {

@@ -25,6 +25,18 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:cloudfront/function:Function": (i) => `${i.runtime}, published ${i.publish}`,
     "aws:lambda/permission:Permission": (i) => `${i.principal} may invoke`,
     "aws:lambda/invocation:Invocation": () => "runs the step when its input changes",
+    "aws:iam/rolePolicy:RolePolicy": (i) => {
+        const statements = describeJson(i.policy).Statement ?? [];
+        return statements
+            .map(
+                (s: any) =>
+                    `${[s.Action].flat().join(" ")} on ${[s.Resource]
+                        .flat()
+                        .map((r: string) => r.replace(/^arn:[^:]+:[^:]+:[^:]*:[^:]*:/, ""))
+                        .join(" ")}`,
+            )
+            .join("; ");
+    },
     "aws:rds/cluster:Cluster": (i) =>
         `${i.engineVersion}, ${i.serverlessv2ScalingConfiguration?.minCapacity}–${i.serverlessv2ScalingConfiguration?.maxCapacity} ACU, encrypted ${i.storageEncrypted}, backups ${i.backupRetentionPeriod} d, deletion protection ${i.deletionProtection}`,
     "aws:rds/clusterInstance:ClusterInstance": (i) => `${i.instanceClass} in ${i.availabilityZone}, public ${i.publiclyAccessible}`,
@@ -38,7 +50,28 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:cloudfront/vpcOrigin:VpcOrigin": (i) => `${i.vpcOriginEndpointConfig?.originProtocolPolicy}`,
     "aws:wafv2/webAcl:WebAcl": (i) => `${i.scope}, ${i.rules?.length} rules`,
     "aws:ecs/service:Service": (i) =>
-        `desired ${i.desiredCount}, deploy ${i.deploymentMinimumHealthyPercent}–${i.deploymentMaximumPercent} %, ${(i.capacityProviderStrategies ?? []).map((s: any) => `${s.capacityProvider}${s.base ? ` base ${s.base}` : ""} w${s.weight}`).join(" + ")}`,
+        `desired ${i.desiredCount}, deploy ${i.deploymentMinimumHealthyPercent}–${i.deploymentMaximumPercent} %, ${(i.capacityProviderStrategies ?? []).map((s: any) => `${s.capacityProvider}${s.base ? ` base ${s.base}` : ""} w${s.weight}`).join(" + ")}, ECS Exec ${i.enableExecuteCommand ? "on" : "off"}`,
+    "aws:ecs/cluster:Cluster": (i) => {
+        const exec = i.configuration?.executeCommandConfiguration;
+        return `Container Insights ${i.settings?.find((s: any) => s.name === "containerInsights")?.value ?? "account default"}, ECS Exec sessions ${exec ? `logged (${exec.logging}) to ${exec.logConfiguration?.cloudWatchLogGroupName ?? exec.logConfiguration?.s3BucketName}${exec.kmsKeyId ? `, KMS ${exec.kmsKeyId}` : ""}` : "not configured"}`;
+    },
+    "aws:iam/role:Role": (i) => {
+        const statements = describeJson(i.assumeRolePolicy).Statement ?? [];
+        const who = statements
+            .map((s: any) =>
+                Object.values(s.Principal ?? {})
+                    .flat()
+                    .join(" "),
+            )
+            .join(", ");
+        const conditions = statements.flatMap((s: any) =>
+            Object.entries(s.Condition ?? {}).flatMap(([op, block]: [string, any]) =>
+                Object.entries(block).map(([k, v]) => `${op} ${k} ${v}`),
+            ),
+        );
+        return `trusts ${who}${conditions.length ? ` if ${conditions.join(" and ")}` : ""}`;
+    },
+    "aws:secretsmanager/secret:Secret": (i) => i.description ?? "",
     "aws:ecs/taskDefinition:TaskDefinition": (i) => {
         const [c] = describeJson(i.containerDefinitions);
         const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
@@ -70,8 +103,6 @@ const SUMMARIES: Record<string, Summary> = {
         return statements.map((st) => `${[st.Action].flat().join(" ")} on ${[st.Resource].flat().length} ARNs`).join("; ");
     },
     "aws:iam/accessKey:AccessKey": (i) => `${i.status ?? "Active"}, its secret in state (encrypted) and in the key slot's secrets`,
-    "aws:ecs/cluster:Cluster": (i) =>
-        `Container Insights ${i.settings?.find((s: any) => s.name === "containerInsights")?.value ?? "account default"}`,
     "aws:ec2/route:Route": (i) =>
         `${i.destinationCidrBlock} → ${i.networkInterfaceId ?? i.natGatewayId ?? i.gatewayId} in ${i.routeTableId}`,
     "aws:ec2/networkInterface:NetworkInterface": (i) => `in ${i.subnetId}, source/destination check ${i.sourceDestCheck}`,

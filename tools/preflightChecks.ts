@@ -817,14 +817,18 @@ async function pullToken(ctx: PreflightContext, loc: ImageLocation, challenge?: 
 
 export async function checkImage(ctx: PreflightContext): Promise<CheckResult[]> {
     const c = ctx.config;
-    const refs = [{ ref: c.imageTag, label: `${c.imageRepository}:${c.imageTag}`, key: "onehub:imageTag" }];
-    if (c.imageDigest) {
-        refs.push({ ref: c.imageDigest, label: `${c.imageRepository}@${c.imageDigest}`, key: "onehub:imageDigest" });
+    // imageTag "" with a digest: the digest alone pins the image (repo@sha256:…).
+    const refs: { ref: string; label: string; key: string; what: "tag" | "digest" }[] = [];
+    if (c.imageTag) {
+        refs.push({ ref: c.imageTag, label: `${c.imageRepository}:${c.imageTag}`, key: "onehub:imageTag", what: "tag" });
     }
-    return Promise.all(refs.map((r) => checkImageRef(ctx, r.ref, r.label, r.key)));
+    if (c.imageDigest) {
+        refs.push({ ref: c.imageDigest, label: `${c.imageRepository}@${c.imageDigest}`, key: "onehub:imageDigest", what: "digest" });
+    }
+    return Promise.all(refs.map((r) => checkImageRef(ctx, r.ref, r.label, r.key, r.what)));
 }
 
-async function checkImageRef(ctx: PreflightContext, ref: string, label: string, key: string): Promise<CheckResult> {
+async function checkImageRef(ctx: PreflightContext, ref: string, label: string, key: string, what: "tag" | "digest"): Promise<CheckResult> {
     const name = "image";
     const arch = OCI_ARCHITECTURE[ctx.config.cpuArchitecture];
     const want = `linux/${arch}`;
@@ -845,7 +849,7 @@ async function checkImageRef(ctx: PreflightContext, ref: string, label: string, 
             return {
                 status: "BLOCKER",
                 name,
-                found: `${label}: tag not found (404 from ${loc.host})`,
+                found: `${label}: ${what} not found (404 from ${loc.host})`,
                 fix: `set ${key} to a published release of ${ctx.config.imageRepository}`,
             };
         }

@@ -15,6 +15,8 @@
 //                                                     (metered at 100 MB at least) and ECPUs (2026 list prices)
 //   https://aws.amazon.com/cloudfront/pricing/        CloudFront Functions invocations (2 M a month in the free tier)
 //   https://aws.amazon.com/cloudwatch/pricing/        logs, custom metrics (Container Insights), free tier
+//   https://aws.amazon.com/lambda/pricing/            requests, GB-seconds (Arm) — the deploy-time steps
+//   https://aws.amazon.com/rds/aurora/pricing/        RDS Data API requests — the database-user step
 
 export const PRICES_AS_OF = "2025-11, us-east-1 list prices";
 export const REGION = "us-east-1";
@@ -70,6 +72,9 @@ export const PRICES = {
     valkeyServerlessMinimumGb: 0.1,
     cloudfrontFunctionPerMillion: 0.1,
     cloudfrontFreeFunctionInvocations: 2_000_000,
+    lambdaPerMillionRequests: 0.2,
+    lambdaArmGbSecond: 0.0000133334,
+    dataApiPerMillionRequests: 0.35,
 };
 
 /** EC2 on-demand Linux prices per hour of the Graviton types a NAT instance is likely to use. */

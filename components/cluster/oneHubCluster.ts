@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkComponentName, checkLogRetention, checkOneOf, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
+import { checkComponentName, checkLogRetention, checkOneOf, DEFAULT_LOG_RETENTION_DAYS, fail } from "../common/validation";
 import { createDeployStep } from "../lifecycle/deployStep";
+import { checkExecKmsKeyArn } from "./ecsExec";
 
 /** The cluster's `containerInsights` setting values (ECS PutClusterSettings / CreateCluster). */
 export const CONTAINER_INSIGHTS_MODES = ["disabled", "enabled", "enhanced"] as const;
@@ -27,7 +28,7 @@ export interface OneHubClusterArgs {
      * afterwards drops the role from Pulumi's state without deleting it. Default false.
      */
     createServiceLinkedRole?: boolean;
-    /** Retention of the deploy-time step's log group, a CloudWatch-allowed value. Default 7. */
+    /** Retention of the deploy-time step's and the ECS Exec session log groups, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
     /**
      * Container Insights: "disabled", "enabled" (cluster, service and task-family metrics) or
@@ -38,7 +39,22 @@ export interface OneHubClusterArgs {
      * See https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
      */
     containerInsights?: string;
-    /** Tags for the cluster. */
+    /**
+     * Audit ECS Exec sessions: the cluster's executeCommandConfiguration sends each session's
+     * output (logging OVERRIDE) to a log group of its own, with `logRetentionDays`. Default true.
+     * Off: no session log group and no exec configuration; the services should then turn ECS Exec
+     * off too (OneHub does). Who opened a shell is in CloudTrail (ExecuteCommand) either way; the
+     * output is recorded only if the image has `script` (OneHub's has not).
+     * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-logging
+     */
+    ecsExec?: boolean;
+    /**
+     * ARN of a KMS key that encrypts ECS Exec sessions between the client and the task, on top of
+     * TLS. Default "" (none). The task roles need kms:Decrypt on it (the services'
+     * `execKmsKeyArn`), and whoever opens a shell kms:GenerateDataKey.
+     */
+    ecsExecKmsKeyArn?: string;
+    /** Tags for the cluster and its log groups. */
     tags?: Record<string, string>;
 }
 
@@ -50,6 +66,10 @@ export class OneHubCluster extends pulumi.ComponentResource {
     public readonly clusterArn: pulumi.Output<string>;
     /** The cluster's name, resolving once its capacity providers are attached. */
     public readonly clusterName: pulumi.Output<string>;
+    /** The ECS Exec session log group's ARN; "" with `ecsExec` off. Services pass it as `execLogGroupArn`. */
+    public readonly execLogGroupArn: pulumi.Output<string>;
+    /** The ECS Exec session log group's name; "" with `ecsExec` off. */
+    public readonly execLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: OneHubClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         checkComponentName("OneHubCluster", name, "-cluster", 255);
@@ -62,6 +82,11 @@ export class OneHubCluster extends pulumi.ComponentResource {
             args.containerInsights ?? DEFAULT_CONTAINER_INSIGHTS,
             CONTAINER_INSIGHTS_MODES,
         );
+        const ecsExec = args.ecsExec ?? true;
+        const kmsKeyArn = checkExecKmsKeyArn("OneHubCluster args.ecsExecKmsKeyArn", args.ecsExecKmsKeyArn ?? "");
+        if (kmsKeyArn && !ecsExec) {
+            fail("OneHubCluster args.ecsExecKmsKeyArn", kmsKeyArn, "only applies with OneHubCluster args.ecsExec true");
+        }
         super("onehub:index:OneHubCluster", name, {}, opts);
 
         const roleReady: pulumi.Resource[] = [];
@@ -106,9 +131,32 @@ export class OneHubCluster extends pulumi.ComponentResource {
             roleReady.push(step.invocation);
         }
 
+        // ECS Exec sessions are audited: their output goes to a log group of their own, which expires.
+        // Kept when ECS Exec is turned off or the stack destroyed: the record of past sessions must
+        // not disappear with the feature; its events still expire with the retention.
+        const execLogGroup = ecsExec
+            ? new aws.cloudwatch.LogGroup(
+                  `${name}-exec-logs`,
+                  { retentionInDays: logRetentionDays, tags: args.tags },
+                  { parent: this, retainOnDelete: true },
+              )
+            : undefined;
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
-            { settings: [{ name: "containerInsights", value: containerInsights }], tags: args.tags },
+            {
+                settings: [{ name: "containerInsights", value: containerInsights }],
+                configuration: execLogGroup
+                    ? {
+                          executeCommandConfiguration: {
+                              kmsKeyId: kmsKeyArn || undefined,
+                              logging: "OVERRIDE",
+                              // The log group uses CloudWatch's own encryption at rest; `true` would demand a KMS-encrypted group.
+                              logConfiguration: { cloudWatchLogGroupName: execLogGroup.name, cloudWatchEncryptionEnabled: false },
+                          },
+                      }
+                    : undefined,
+                tags: args.tags,
+            },
             { parent: this, dependsOn: roleReady },
         );
         const providers = new aws.ecs.ClusterCapacityProviders(
@@ -125,6 +173,13 @@ export class OneHubCluster extends pulumi.ComponentResource {
         this.cluster = cluster;
         this.clusterArn = pulumi.all([cluster.arn, providers.id]).apply(([arn]) => arn);
         this.clusterName = pulumi.all([cluster.name, providers.id]).apply(([n]) => n);
-        this.registerOutputs({ clusterArn: this.clusterArn, clusterName: this.clusterName });
+        this.execLogGroupArn = execLogGroup?.arn ?? pulumi.output("");
+        this.execLogGroupName = execLogGroup?.name ?? pulumi.output("");
+        this.registerOutputs({
+            clusterArn: this.clusterArn,
+            clusterName: this.clusterName,
+            execLogGroupArn: this.execLogGroupArn,
+            execLogGroupName: this.execLogGroupName,
+        });
     }
 }

@@ -58,6 +58,66 @@ export function checkRebootedCapacity(key: string, capacity: number): number {
     return checkStep(key, capacity, 1, ACU_MAX, ACU_STEP);
 }
 
+/**
+ * The RDS Data API exists for Aurora MySQL Serverless v2 and provisioned clusters from 3.07 on
+ * (Aurora user guide, "Supported Regions and Aurora DB engines for RDS Data API").
+ */
+const DATA_API_MIN_VERSION = [3, 7, 0];
+/**
+ * Regions where that table says "Not available" for Aurora MySQL (read 2026-07): Hyderabad,
+ * Melbourne, New Zealand, Taipei, Calgary, Beijing, Ningxia, Zurich, Tel Aviv, Mexico (Central),
+ * GovCloud. A region the table does not name yet passes; the step then fails with AWS's message.
+ */
+export const DATA_API_UNAVAILABLE_REGIONS = [
+    "ap-south-2",
+    "ap-southeast-4",
+    "ap-southeast-6",
+    "ap-east-2",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-2",
+    "il-central-1",
+    "mx-central-1",
+    "us-gov-east-1",
+    "us-gov-west-1",
+];
+
+interface DataApiKeys {
+    engineVersion: string;
+    enableDataApi: string;
+}
+
+/**
+ * The application database user is created through the RDS Data API (no bastion, no connection
+ * from the machine running `pulumi up`): it must stay on, on an engine version that has it.
+ */
+export function checkDataApi(keys: DataApiKeys, engineVersion: string, enableDataApi: boolean): void {
+    const why = "OneHub's least-privilege database user is created through the RDS Data API at deploy time, before any service starts";
+    if (!enableDataApi) {
+        fail(keys.enableDataApi, enableDataApi, `must stay true: ${why}`);
+    }
+    if (compareVersions(checkEngineVersion(keys.engineVersion, engineVersion), DATA_API_MIN_VERSION) < 0) {
+        fail(
+            keys.engineVersion,
+            engineVersion,
+            `must be Aurora MySQL 3.07.0 or later, the first with the RDS Data API for Serverless v2: ${why}`,
+        );
+    }
+}
+
+/** The stack's region must offer the Data API for Aurora MySQL. */
+export function checkDataApiRegion(key: string, region: string): string {
+    if (DATA_API_UNAVAILABLE_REGIONS.includes(region)) {
+        fail(
+            key,
+            region,
+            "has no RDS Data API for Aurora MySQL, through which OneHub's least-privilege database user is created; deploy to a region that has it (Aurora user guide, Supported Regions and Aurora DB engines for RDS Data API)",
+        );
+    }
+    return region;
+}
+
 /** Parses "8.0.mysql_aurora.3.10.0" into [3, 10, 0]. */
 export function checkEngineVersion(key: string, engineVersion: string): number[] {
     checkMatches(

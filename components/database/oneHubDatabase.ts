@@ -2,8 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { pinnedValueFrom } from "../secrets/valueFrom";
+import { createDeployStep } from "../lifecycle/deployStep";
 import {
     checkCapacity,
+    checkDataApi,
+    checkDataApiRegion,
     checkPassword,
     checkRebootedCapacity,
     DEFAULT_ENGINE_VERSION,
@@ -16,7 +19,21 @@ import { checkComponentName, checkInteger, checkLogRetention, checkNonEmpty, DEF
 
 export const DB_PORT = 3306;
 const DB_NAME = "onehub";
+/** The Aurora master user: for operators (Query Editor) and the deploy-time step, never for OneHub. */
 const DB_USER = "onehub";
+/** The user OneHub connects as (SQL_DSN). */
+export const APP_USER = "onehub_app";
+/**
+ * What OneHub needs on its own schema, and nothing on any other (read in MartialBE/one-hub v0.14.27
+ * and main, model/): SELECT, INSERT, UPDATE, DELETE for its queries (SELECT … FOR UPDATE in
+ * model/redemption.go needs UPDATE too); CREATE and ALTER for GORM's AutoMigrate and the
+ * migrations' ALTER TABLE … MODIFY (model/migrate.go); INDEX for the indexes AutoMigrate creates
+ * and DROP for the one migration 202405152141 drops; REFERENCES for the foreign key AutoMigrate
+ * creates for Log.Channel (model/log.go). No LOCK TABLES or temporary tables are used.
+ */
+export const APP_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "INDEX", "DROP", "REFERENCES"];
+/** How long the app-user step waits for a starting or resuming database. */
+const APP_USER_TIMEOUT_SECONDS = 600;
 const LOG_EXPORTS = ["error", "slowquery"];
 
 export interface OneHubDatabaseArgs {
@@ -69,8 +86,10 @@ export interface OneHubDatabaseArgs {
     /** Take a final snapshot when the cluster is deleted. Default false (true for production). */
     finalSnapshot?: boolean;
     /**
-     * RDS Data API, so operators can query from the console's Query Editor or `aws rds-data`
-     * with the credentials secret, without a bastion. Default true.
+     * RDS Data API. Default true, and true is the only value allowed: the application user OneHub
+     * connects as is created through it at deploy time, and operators query from the console's
+     * Query Editor or `aws rds-data` with the credentials secret, without a bastion.
+     * Needs Aurora MySQL 3.07 or later. See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
      */
     enableDataApi?: boolean;
     /**
@@ -109,7 +128,7 @@ export class OneHubDatabase extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** Services add an ingress rule on this group from their own group, on `port`. */
     public readonly securityGroupId: pulumi.Output<string>;
-    /** Secrets Manager secret holding OneHub's `SQL_DSN`. */
+    /** Secrets Manager secret holding OneHub's `SQL_DSN` (the application user, not the master user). */
     public readonly sqlDsnSecretArn: pulumi.Output<string>;
     /**
      * `SQL_DSN` for ECS `secrets`: the secret pinned to its current version, resolving only once the
@@ -119,13 +138,17 @@ export class OneHubDatabase extends pulumi.ComponentResource {
     public readonly sqlDsnValueFrom: pulumi.Output<string>;
     /** The `max_connections` the tasks' pools must fit (from `min(maxCapacity, rebootedMaxCapacity)`). */
     public readonly maxConnections: pulumi.Output<number>;
-    /** Secret in the RDS credentials JSON shape, for the Query Editor and the Data API. */
+    /** Secret in the RDS credentials JSON shape, for the Query Editor and the Data API: the master user. */
     public readonly credentialsSecretArn: pulumi.Output<string>;
+    /** The application user's credentials (RDS JSON shape): what OneHub connects as, with rights on its schema only. */
+    public readonly appCredentialsSecretArn: pulumi.Output<string>;
+    /** The deploy-time step that creates the application user; SQL_DSN's version waits for it. */
+    public readonly appUser: aws.lambda.Invocation;
 
     constructor(name: string, args: OneHubDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const key = (k: string) => `OneHubDatabase args.${k}`;
-        // RDS cluster identifiers are at most 63 characters; ours is "<name>-<6 random>".
-        checkComponentName("OneHubDatabase", name, "-parameters", 63);
+        // The longest autonamed child is the app-user step's IAM role (64 characters).
+        checkComponentName("OneHubDatabase", name, "-app-user-role", 64);
         if (Array.isArray(args.subnetIds)) {
             checkNonEmpty(key("subnetIds"), args.subnetIds, "subnet");
         }
@@ -149,6 +172,11 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         const readerCount = checkInteger(key("readerCount"), args.readerCount ?? 0, 0, 15);
         const backupRetentionDays = checkInteger(key("backupRetentionDays"), args.backupRetentionDays ?? 1, 1, 35);
         const logRetentionDays = checkLogRetention(key("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
+        checkDataApi(
+            { engineVersion: key("engineVersion"), enableDataApi: key("enableDataApi") },
+            engineVersion,
+            args.enableDataApi ?? true,
+        );
         if (typeof args.masterPassword === "string") {
             checkPassword(key("masterPassword"), args.masterPassword);
         }
@@ -228,7 +256,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
                 skipFinalSnapshot: !(args.finalSnapshot ?? false),
                 finalSnapshotIdentifier: args.finalSnapshot ? pulumi.interpolate`${clusterIdentifier}-final` : undefined,
                 enabledCloudwatchLogsExports: LOG_EXPORTS,
-                enableHttpEndpoint: args.enableDataApi ?? true,
+                // The Data API: the app-user step and the Query Editor (Aurora MySQL ≥ 3.07).
+                enableHttpEndpoint: true,
                 // A new master password must reach Aurora now, not at the next maintenance window:
                 // the DSN secret (and so every new task) changes at once.
                 applyImmediately: true,
@@ -267,9 +296,79 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         );
         const writer = instances[0];
 
+        const credentialsSecret = new aws.secretsmanager.Secret(
+            `${name}-credentials`,
+            { description: "OneHub Aurora master credentials (RDS secret shape, for Query Editor / Data API)", tags },
+            { parent: this },
+        );
+        const rdsShape = (username: string, secretPassword: pulumi.Input<string>) =>
+            pulumi.secret(
+                pulumi.jsonStringify({
+                    username,
+                    password: secretPassword,
+                    engine: "mysql",
+                    host: cluster.endpoint,
+                    port: DB_PORT,
+                    dbname: DB_NAME,
+                    dbClusterIdentifier: cluster.clusterIdentifier,
+                }),
+            );
+        const credentialsVersion = new aws.secretsmanager.SecretVersion(
+            `${name}-credentials`,
+            { secretId: credentialsSecret.id, secretString: rdsShape(DB_USER, password) },
+            { parent: this },
+        );
+
+        // The user OneHub connects as: its own generated password, rights on its own schema only.
+        const appPassword = new random.RandomPassword(
+            `${name}-app-password`,
+            { length: PASSWORD_LENGTH, special: true, overrideSpecial: PASSWORD_SPECIALS, minLower: 2, minUpper: 2, minNumeric: 2 },
+            { parent: this },
+        ).result;
+        const appSecret = new aws.secretsmanager.Secret(
+            `${name}-app-credentials`,
+            { description: `OneHub's database user ${APP_USER} (RDS secret shape): what SQL_DSN connects as`, tags },
+            { parent: this },
+        );
+        const appVersion = new aws.secretsmanager.SecretVersion(
+            `${name}-app-credentials`,
+            { secretId: appSecret.id, secretString: rdsShape(APP_USER, appPassword) },
+            { parent: this },
+        );
+        // Created (or its password set again) through the Data API once the writer accepts
+        // statements, and again whenever the password's version changes: before the DSN does.
+        const region = aws
+            .getRegionOutput({}, { parent: this })
+            .region.apply((r) => checkDataApiRegion("the stack's region (aws:region)", r));
+        const appUserStep = createDeployStep(this, `${name}-app-user`, {
+            handler: "databaseAppUser",
+            description: `OneHub ${name}: creates the database user ${APP_USER} with rights on ${DB_NAME} only, through the Data API`,
+            statements: [
+                { Effect: "Allow", Action: ["rds-data:ExecuteStatement"], Resource: cluster.arn },
+                // The Data API reads the master credentials with the caller's rights; the step reads the app password.
+                { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [credentialsSecret.arn, appSecret.arn] },
+            ],
+            input: {
+                resourceArn: cluster.arn,
+                masterSecretArn: credentialsSecret.arn,
+                appSecretArn: appSecret.arn,
+                appSecretVersionId: appVersion.versionId,
+                username: APP_USER,
+                database: DB_NAME,
+                privileges: APP_PRIVILEGES,
+                region,
+                timeoutSeconds: APP_USER_TIMEOUT_SECONDS,
+            },
+            timeoutSeconds: APP_USER_TIMEOUT_SECONDS + 60,
+            logRetentionDays,
+            tags,
+            // The Data API needs the writer, and the master credentials' value to connect with.
+            dependsOn: [writer, credentialsVersion],
+        });
+
         const dsnSecret = new aws.secretsmanager.Secret(
             `${name}-sql-dsn`,
-            { description: "OneHub SQL_DSN (user:pass@tcp(host:3306)/onehub)", tags },
+            { description: `OneHub SQL_DSN (${APP_USER}:pass@tcp(host:3306)/${DB_NAME})`, tags },
             { parent: this },
         );
         const dsnVersion = new aws.secretsmanager.SecretVersion(
@@ -277,32 +376,11 @@ export class OneHubDatabase extends pulumi.ComponentResource {
             {
                 secretId: dsnSecret.id,
                 // No parseTime: OneHub appends loc= itself and reads dates as strings.
-                secretString: pulumi.secret(pulumi.interpolate`${DB_USER}:${password}@tcp(${cluster.endpoint}:${DB_PORT})/${DB_NAME}`),
+                secretString: pulumi.secret(pulumi.interpolate`${APP_USER}:${appPassword}@tcp(${cluster.endpoint}:${DB_PORT})/${DB_NAME}`),
             },
-            { parent: this },
-        );
-        const credentialsSecret = new aws.secretsmanager.Secret(
-            `${name}-credentials`,
-            { description: "OneHub Aurora master credentials (RDS secret shape, for Query Editor / Data API)", tags },
-            { parent: this },
-        );
-        new aws.secretsmanager.SecretVersion(
-            `${name}-credentials`,
-            {
-                secretId: credentialsSecret.id,
-                secretString: pulumi.secret(
-                    pulumi.jsonStringify({
-                        username: DB_USER,
-                        password,
-                        engine: "mysql",
-                        host: cluster.endpoint,
-                        port: DB_PORT,
-                        dbname: DB_NAME,
-                        dbClusterIdentifier: cluster.clusterIdentifier,
-                    }),
-                ),
-            },
-            { parent: this },
+            // The DSN names a user that must exist with this password first: the services wait for
+            // this version, so no task starts (or restarts with a new password) before the step ran.
+            { parent: this, dependsOn: [appUserStep.invocation] },
         );
 
         this.cluster = cluster;
@@ -319,6 +397,8 @@ export class OneHubDatabase extends pulumi.ComponentResource {
         this.sqlDsnValueFrom = pulumi.all([pinnedValueFrom(dsnSecret, dsnVersion), writer.id]).apply(([valueFrom]) => valueFrom);
         this.maxConnections = pulumi.output(maxConnections(Math.min(maxCapacity, rebootedMaxCapacity)));
         this.credentialsSecretArn = credentialsSecret.arn;
+        this.appCredentialsSecretArn = appSecret.arn;
+        this.appUser = appUserStep.invocation;
         this.registerOutputs({
             clusterArn: this.clusterArn,
             clusterId: this.clusterId,
@@ -332,6 +412,7 @@ export class OneHubDatabase extends pulumi.ComponentResource {
             sqlDsnValueFrom: this.sqlDsnValueFrom,
             maxConnections: this.maxConnections,
             credentialsSecretArn: this.credentialsSecretArn,
+            appCredentialsSecretArn: this.appCredentialsSecretArn,
         });
     }
 }

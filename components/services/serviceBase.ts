@@ -11,19 +11,19 @@ import { SECRET_VALUE_FROM_RE, secretArnOf } from "../secrets/valueFrom";
 import { BEDROCK_ENDPOINT_PORT } from "../bedrock/bedrockSettings";
 import { CACHE_PORTS } from "../cache/oneHubCache";
 import { ALB_HEALTH_CHECK_INTERVAL_SECONDS, apiRateLimit, CONTAINER_HEALTH_CHECK_INTERVAL_SECONDS } from "./healthCheckBudget";
+import { checkImage, DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, imageReference } from "./image";
+import { checkExecKmsKeyArn, execTaskRoleStatements } from "../cluster/ecsExec";
 
 export const CONTAINER_NAME = "onehub";
 export const CONTAINER_PORT = 3000;
 export const HEALTH_CHECK_PATH = "/api/status";
+/** The container label that records whether ECS Exec is on (see the container definition). */
+export const ECS_EXEC_LABEL = "onehub.ecs-exec";
 /** Seconds ECS waits after SIGTERM before SIGKILL: Fargate's maximum. */
 export const STOP_TIMEOUT_SECONDS = 120;
-const DEFAULT_IMAGE_REPOSITORY = "ghcr.io/martialbe/one-api";
-const DEFAULT_IMAGE_TAG = "v0.14.27";
 /** ECS runtimePlatform.cpuArchitecture values on Fargate (Linux). */
 export const CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
 export const DEFAULT_CPU_ARCHITECTURE = "ARM64";
-/** Tags that move: a slave scaling out later would pull code newer than the master migrated. */
-export const FLOATING_TAGS = ["latest", "dev", "main", "master", "nightly", "edge", "beta", "alpha"];
 /** The secrets every OneHub node needs, each identical on every node. */
 export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"];
 /** Plain env vars the components own; a caller setting them would break the cluster's invariants. */
@@ -66,13 +66,30 @@ export interface OneHubServiceArgs {
     vpcId: pulumi.Input<string>;
     /** Private subnets (with NAT egress) for the tasks; they get no public IP. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Image repository. Default "ghcr.io/martialbe/one-api" (Docker Hub limits anonymous pulls per NAT IP). */
+    /**
+     * Image repository. Default "ghcr.io/martialbe/one-api" (Docker Hub limits anonymous pulls per NAT
+     * IP). Anything but OneHub's own (ghcr.io/martialbe/one-api, docker.io/martialbe/one-api,
+     * martialbe/one-api) needs `allowCustomImageRepository`.
+     */
     imageRepository?: string;
     /**
-     * Image tag, pinned (e.g. "v0.14.27"). Default "v0.14.27". Floating tags (latest, dev, …) are
-     * refused: a slave that scales out later would run code newer than the master migrated.
+     * Image tag: a release, vX.Y.Z with an optional -suffix. Default "v0.14.27". With `imageDigest`
+     * the tag is only a label (any tag, e.g. "dev", or "" for the digest alone). Without one,
+     * anything but a release is refused: latest, dev and the like move, and a slave that scales out
+     * later would run code newer than the schema the master migrated.
      */
     imageTag?: string;
+    /**
+     * Image digest, "sha256:" + 64 hex digits: an immutable pin (the reference becomes
+     * repo@sha256:… or repo:tag@sha256:…), e.g. for a fix published only in OneHub's `dev` image.
+     * It must exist for linux/amd64 (`npm run preflight` checks it). Default "" (the tag pins).
+     */
+    imageDigest?: string;
+    /**
+     * Allow an `imageRepository` other than OneHub's registries (a mirror, or a derived image such as
+     * one with `script` for ECS Exec transcripts). Default false.
+     */
+    allowCustomImageRepository?: boolean;
     /** Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384. Default 256. */
     cpu?: number;
     /**
@@ -125,6 +142,23 @@ export interface OneHubServiceArgs {
      * set themselves, and names that look like credentials (use Secrets Manager), are refused.
      */
     environment?: Record<string, string>;
+    /**
+     * ECS Exec (`aws ecs execute-command`) into the tasks. Default true. A shell sees every secret
+     * ECS injected, so production turns it off; when on, every session is in CloudTrail
+     * (ExecuteCommand) and, with `execLogGroupArn`, its output in CloudWatch Logs. Toggling it
+     * changes the task definition, so running tasks are replaced and the setting applies at once.
+     */
+    enableExecuteCommand?: boolean;
+    /**
+     * The cluster's ECS Exec session log group (OneHubCluster.execLogGroupArn): the task role may
+     * write exactly there. Default "" (the cluster logs no sessions, or its log group is not ours).
+     */
+    execLogGroupArn?: pulumi.Input<string>;
+    /**
+     * The KMS key that encrypts ECS Exec sessions (the cluster's executeCommandConfiguration.kmsKeyId),
+     * as an ARN: the task role may decrypt with exactly this key. Default "" (none).
+     */
+    execKmsKeyArn?: string;
     /** Tags for every resource. */
     tags?: Record<string, string>;
     /**
@@ -169,7 +203,15 @@ export function validateServiceArgs(
     callerSuppliesSecrets = true,
     budget?: PoolBudget,
 ): void {
-    checkImage(k("imageRepository"), k("imageTag"), args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY, args.imageTag ?? DEFAULT_IMAGE_TAG);
+    checkImage(
+        {
+            repository: k("imageRepository"),
+            tag: k("imageTag"),
+            digest: k("imageDigest"),
+            allowCustomRepository: k("allowCustomImageRepository"),
+        },
+        imageOf(args),
+    );
     checkFargateSize(k("cpu"), k("memory"), args.cpu ?? 256, args.memory ?? 512);
     checkInteger(k("syncFrequency"), args.syncFrequency ?? 60, 1, 86400);
     const open = checkInteger(k("sqlMaxOpenConns"), args.sqlMaxOpenConns ?? 20, 1, 10000);
@@ -178,6 +220,10 @@ export function validateServiceArgs(
     checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
     checkOneOf(k("cpuArchitecture"), args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE, CPU_ARCHITECTURES);
     checkEnvironment(k("environment"), args.environment ?? {});
+    checkExecKmsKeyArn(k("execKmsKeyArn"), args.execKmsKeyArn ?? "");
+    if (args.execKmsKeyArn && args.enableExecuteCommand === false) {
+        fail(k("execKmsKeyArn"), args.execKmsKeyArn, `only applies with ${k("enableExecuteCommand")} true`);
+    }
     if (budget && typeof args.databaseMaxConnections === "number") {
         checkPoolFits({ pool: budget.poolKey, tasks: budget.tasksKey }, open, budget.tasks, args.databaseMaxConnections);
     }
@@ -218,21 +264,14 @@ export function serviceApiRateLimit(
     return apiRateLimit(key, configured ?? 0, slaveMaxCount, redis);
 }
 
-export function checkImage(repositoryKey: string, tagKey: string, repository: string, tag: string): void {
-    checkMatches(
-        repositoryKey,
-        repository,
-        /^[a-z0-9]+([._/:-][a-z0-9]+)*$/,
-        "must be an image repository such as ghcr.io/martialbe/one-api",
-    );
-    checkMatches(tagKey, tag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as v0.14.27");
-    if (FLOATING_TAGS.includes(tag.toLowerCase())) {
-        fail(
-            tagKey,
-            tag,
-            "must be a pinned release such as v0.14.27: a floating tag lets a slave that scales out later run code newer than the schema the master migrated",
-        );
-    }
+/** The image settings with their defaults. */
+function imageOf(args: Partial<OneHubServiceArgs>) {
+    return {
+        repository: args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY,
+        tag: args.imageTag ?? DEFAULT_IMAGE_TAG,
+        digest: args.imageDigest ?? "",
+        allowCustomRepository: args.allowCustomImageRepository ?? false,
+    };
 }
 
 export function checkEnvironment(key: string, env: Record<string, string>): void {
@@ -308,6 +347,8 @@ interface ServiceBase {
      * logs at task start).
      */
     ready: pulumi.Resource[];
+    /** Whether the service turns ECS Exec on. */
+    enableExecuteCommand: boolean;
 }
 
 /**
@@ -434,7 +475,14 @@ export function createServiceBase(
             .map(([envName, valueFrom]) => ({ name: envName, valueFrom })),
     );
     const secretArns = secrets.apply((list) => [...new Set(list.map((s) => secretArnOf(s.valueFrom)))]);
-    const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksTrust, tags }, opts);
+    const account = aws.getCallerIdentityOutput({}, opts).accountId;
+    const partition = aws.getPartitionOutput({}, opts).partition;
+    const region = aws.getRegionOutput({}, opts).region;
+    const executionRole = new aws.iam.Role(
+        `${name}-execution`,
+        { assumeRolePolicy: ecsTasksTrust("execution", account, partition, region), tags },
+        opts,
+    );
     const executionPolicy = new aws.iam.RolePolicy(
         `${name}-execution`,
         {
@@ -454,30 +502,24 @@ export function createServiceBase(
         },
         opts,
     );
-    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: ecsTasksTrust, tags }, opts);
-    new aws.iam.RolePolicy(
-        `${name}-ecs-exec`,
-        {
-            role: taskRole.id,
-            // ECS Exec: the SSM agent in the task opens its channels with these.
-            policy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Action: [
-                            "ssmmessages:CreateControlChannel",
-                            "ssmmessages:CreateDataChannel",
-                            "ssmmessages:OpenControlChannel",
-                            "ssmmessages:OpenDataChannel",
-                        ],
-                        Resource: "*",
-                    },
-                ],
-            }),
-        },
-        opts,
-    );
+    const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: ecsTasksTrust("task", account, partition, region), tags }, opts);
+    const execEnabled = args.enableExecuteCommand ?? true;
+    // The task role holds only what ECS Exec needs, and nothing at all without it.
+    const execPolicy = execEnabled
+        ? new aws.iam.RolePolicy(
+              `${name}-ecs-exec`,
+              {
+                  role: taskRole.id,
+                  policy: pulumi.output(args.execLogGroupArn ?? "").apply((logGroupArn) =>
+                      JSON.stringify({
+                          Version: "2012-10-17",
+                          Statement: execTaskRoleStatements(logGroupArn, args.execKmsKeyArn ?? ""),
+                      }),
+                  ),
+              },
+              opts,
+          )
+        : undefined;
 
     const pool = args.sqlMaxOpenConns ?? 20;
     const environment = {
@@ -499,8 +541,7 @@ export function createServiceBase(
         ...(args.trustedHeader ? { TRUSTED_HEADER: args.trustedHeader } : {}),
         ...(node.globalApiRateLimit ? { GLOBAL_API_RATE_LIMIT: String(node.globalApiRateLimit) } : {}),
     };
-    const image = `${args.imageRepository ?? DEFAULT_IMAGE_REPOSITORY}:${args.imageTag ?? DEFAULT_IMAGE_TAG}`;
-    const region = aws.getRegionOutput({}, opts).region;
+    const image = imageReference(imageOf(args));
     const container = {
         name: CONTAINER_NAME,
         image,
@@ -522,8 +563,12 @@ export function createServiceBase(
             retries: 3,
             startPeriod: healthCheckStartSeconds,
         },
-        // ECS Exec needs an init process; Fargate allows at most 120 s before SIGKILL.
+        // The init process is PID 1 whether or not ECS Exec is on: ECS Exec needs it (it reaps the
+        // SSM agent's children), and it forwards SIGTERM to the slaves' wrapper (slaveWrapper.sh).
         linuxParameters: { initProcessEnabled: true },
+        // ECS applies enableExecuteCommand to new tasks only: the label makes a toggle a new task
+        // definition, so the running tasks are replaced (a shell must not outlive turning it off).
+        dockerLabels: { [ECS_EXEC_LABEL]: execEnabled ? "on" : "off" },
         stopTimeout: STOP_TIMEOUT_SECONDS,
         logConfiguration: {
             logDriver: "awslogs",
@@ -600,21 +645,46 @@ export function createServiceBase(
             ...(toCache ? [toCache] : []),
             executionPolicy,
             ...toBedrock,
+            ...(execPolicy ? [execPolicy] : []),
         ],
+        enableExecuteCommand: execEnabled,
     };
 }
 
-const ecsTasksTrust = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
+/**
+ * Trust for the ECS tasks of this account only. The task role carries both condition keys the
+ * ECS developer guide recommends against the confused deputy (aws:SourceArn may not name a
+ * cluster, hence the account's whole ECS ARN space):
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ * The guide documents them only for task roles. The execution role (assumed by ECS to pull the
+ * image, read the secrets and write logs) gets aws:SourceAccount as StringEqualsIfExists: enforced
+ * whenever ECS supplies the key, and never the reason a task cannot start if it does not.
+ */
+export function ecsTasksTrust(
+    role: "task" | "execution",
+    account: pulumi.Input<string>,
+    partition: pulumi.Input<string>,
+    region: pulumi.Input<string>,
+): pulumi.Output<string> {
+    const condition =
+        role === "task"
+            ? {
+                  StringEquals: { "aws:SourceAccount": account },
+                  ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ecs:${region}:${account}:*` },
+              }
+            : { StringEqualsIfExists: { "aws:SourceAccount": account } };
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: condition }],
+    });
+}
 
 /** The ECS service settings both node types share. */
 export function serviceNetwork(base: ServiceBase, args: OneHubServiceArgs) {
     return {
         networkConfiguration: { subnets: args.subnetIds, securityGroups: [base.securityGroup.id], assignPublicIp: false },
         loadBalancers: [{ targetGroupArn: base.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
-        enableExecuteCommand: true,
+        enableExecuteCommand: base.enableExecuteCommand,
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
         deploymentCircuitBreaker: { enable: true, rollback: true },

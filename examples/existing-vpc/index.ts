@@ -3,13 +3,16 @@
 // their own ingress rules to the database's security group. Nothing here creates a VPC.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OneHubDatabase, OneHubMasterService, OneHubSecrets, OneHubSlaveService, PrivateEdge } from "onehub";
+import { OneHubDatabase, OneHubMasterService, OneHubRootPassword, OneHubSecrets, OneHubSlaveService, PrivateEdge } from "onehub";
 
 const config = new pulumi.Config();
 const vpcId = config.get("vpcId") ?? "vpc-0123456789abcdef0";
 const privateSubnetIds = config.getObject<string[]>("privateSubnetIds") ?? ["subnet-01111111", "subnet-11111111"];
 const databaseSubnetIds = config.getObject<string[]>("databaseSubnetIds") ?? ["subnet-03333333", "subnet-14444444"];
 const clusterName = config.get("clusterName") ?? "platform";
+// The platform cluster's ECS Exec session log group, if its executeCommandConfiguration logs sessions
+// (logging OVERRIDE): the task roles may then write there. "" = no shells into OneHub's tasks.
+const execLogGroupArn = config.get("execLogGroupArn") ?? "";
 
 const cluster = aws.ecs.getClusterOutput({ clusterName });
 const secrets = new OneHubSecrets("llm-secrets", {});
@@ -34,6 +37,9 @@ const shared = {
     // The services refuse a pool the database cannot hold at their full scale.
     databaseMaxConnections: database.maxConnections,
     sqlMaxOpenConns: 50,
+    // A shell sees every secret: only where the cluster records the sessions.
+    enableExecuteCommand: execLogGroupArn !== "",
+    execLogGroupArn,
 };
 const master = new OneHubMasterService("llm-master", shared);
 const slaves = new OneHubSlaveService("llm-slave", {
@@ -46,5 +52,13 @@ const slaves = new OneHubSlaveService("llm-slave", {
     requestsPerTarget: 600,
 });
 
+// No known admin password: once the master runs, OneHub's root / 123456 is replaced by a generated one.
+const rootPassword = new OneHubRootPassword("llm-root-password", {
+    url: pulumi.interpolate`https://${edge.distributionDomainName}`,
+    masterServiceName: master.serviceName,
+    database: database.clusterArn,
+});
+
 export const url = edge.url;
 export const slaveService = slaves.serviceName;
+export const rootPasswordSecretArn = rootPassword.secretArn;

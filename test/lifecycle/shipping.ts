@@ -17,8 +17,9 @@ export function requiredModules(source: string): string[] {
 }
 
 /**
- * Asserts the file can be the whole Lambda bundle on nodejs22.x: type-checked JavaScript that
- * requires only the runtime's built-in AWS SDK v3 clients, and that plain Node (no ts-node) loads.
+ * Asserts the file can be the whole Lambda bundle on nodejs24.x: type-checked JavaScript that
+ * requires only the runtime's built-in AWS SDK v3 clients and Node's own `node:` modules, and
+ * that plain Node (no ts-node) loads.
  */
 export function assertShippable(file: string, exported: string[]): void {
     const source = handlerSource(file);
@@ -27,7 +28,11 @@ export function assertShippable(file: string, exported: string[]): void {
     const modules = requiredModules(source);
     assert.ok(modules.length > 0);
     for (const m of modules) {
-        assert.match(m, /^@aws-sdk\/client-[a-z0-9-]+$/, `${file} requires ${m}; only @aws-sdk/client-* is in the Lambda runtime`);
+        assert.match(
+            m,
+            /^(@aws-sdk\/client-[a-z0-9-]+|node:[a-z_]+)$/,
+            `${file} requires ${m}; only @aws-sdk/client-* and node:* are in the Lambda runtime`,
+        );
     }
     const probe = `const m = require(process.argv[1]); console.log(JSON.stringify(Object.keys(m).filter((k) => typeof m[k] === "function").sort()));`;
     const out = execFileSync(process.execPath, ["-e", probe, path.join(HANDLERS, file)], {

@@ -246,19 +246,21 @@ describe("lifecycle: updates of a stack that has run for a year", () => {
         }
     });
 
-    it("a new database password reaches Aurora now, and the tasks get a new task definition for it", async () => {
+    it("a new master password reaches Aurora now and redeploys nothing: the tasks connect as the application user", async () => {
         assert.strictEqual(one(dev, "aws:rds/cluster:Cluster").inputs.applyImmediately, true);
         const secretKeys = ["onehub:dbPassword"];
         const before = await fixtureRun("dev", { config: { "onehub:dbPassword": "Old-Password-0123456789" }, secretKeys });
         const after = await fixtureRun("dev", { config: { "onehub:dbPassword": "New-Password-0123456789" }, secretKeys });
-        for (const node of NODES) {
-            assert.notStrictEqual(taskOf(before, node).inputs.containerDefinitions, taskOf(after, node).inputs.containerDefinitions, node);
-        }
         assert.notStrictEqual(
-            gateOf(before).inputs.input,
-            gateOf(after).inputs.input,
-            "the master redeploys, then the gate, then the slaves",
+            one(before, "aws:rds/cluster:Cluster").inputs.masterPassword,
+            one(after, "aws:rds/cluster:Cluster").inputs.masterPassword,
         );
+        for (const node of NODES) {
+            assert.strictEqual(taskOf(before, node).inputs.containerDefinitions, taskOf(after, node).inputs.containerDefinitions, node);
+        }
+        assert.strictEqual(gateOf(before).inputs.input, gateOf(after).inputs.input, "no master rollout either");
+        const appUser = (run: StackRun) => one(run, INVOCATION, "-db-app-user").inputs.input;
+        assert.strictEqual(appUser(before), appUser(after), "the Data API reads the master credentials from their secret when it runs");
     });
 
     it("a new value of any injected secret redeploys both node types (ECS reads secrets only at task start)", async () => {

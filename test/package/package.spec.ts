@@ -111,6 +111,7 @@ describe("the npm package", function () {
             "OneHubMasterService",
             "OneHubMonitoring",
             "OneHubNetwork",
+            "OneHubRootPassword",
             "OneHubSecrets",
             "OneHubSlaveService",
             "PrivateEdge",
@@ -215,6 +216,11 @@ describe("the npm package", function () {
             }
             const slave = one(run, "aws:ecs/service:Service", "llm-slave");
             assert.strictEqual(slave.inputs.tags["onehub:master"], "llm-master-service", "the slaves wait on the master's gate");
+            assert.strictEqual(slave.inputs.enableExecuteCommand, false, "no shells where the cluster records no sessions");
+            assert.match(
+                JSON.parse(one(run, "aws:lambda/invocation:Invocation", "llm-root-password").inputs.input).url,
+                /^https:\/\/.*\.cloudfront\.net$/,
+            );
             assert.ok(
                 ofType(run, "aws:ec2/securityGroup:SecurityGroup").every((sg: RegisteredResource) => sg.inputs.vpcId === MOCK_VPC_ID),
                 "every security group is in the existing VPC",

@@ -27,6 +27,7 @@ describe("the multi-language component schema", function () {
             "onehub:index:OneHubMasterService",
             "onehub:index:OneHubMonitoring",
             "onehub:index:OneHubNetwork",
+            "onehub:index:OneHubRootPassword",
             "onehub:index:OneHubSecrets",
             "onehub:index:OneHubSlaveService",
             "onehub:index:PrivateEdge",
