@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edge/edgeSettings";
 import { LOGIN_PATH_PREFIXES } from "../components/edge/wafRules";
 import { StackRun } from "../tools/offlineStack";
+import { assertWaitsFor, dependsDirectlyOn } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const ALB = "aws:lb/loadBalancer:LoadBalancer";
@@ -13,6 +14,7 @@ const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const RECORD = "aws:route53/record:Record";
 const CERT = "aws:acm/certificate:Certificate";
+const RULE = "aws:lb/listenerRule:ListenerRule";
 const CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
 
 const rule = (waf: any, name: string) => waf.rules.find((r: any) => r.name === name);
@@ -287,6 +289,41 @@ describe("PrivateEdge", () => {
         assert.match(runs.prod.outputs.url as string, /^https:\/\//);
         assert.strictEqual(runs.prod.outputs.distributionId, "onehub-prod-edge-cdn-id");
         assert.match(runs.prod.outputs.albArn as string, /loadbalancer\/app\/onehub-prod-edge-alb\//);
+    });
+});
+
+describe("PrivateEdge lifecycle", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
+    });
+
+    it("creates the internal-path 404 rules before any service rule: /api/* is never routed while /api/metrics is open", () => {
+        for (const run of Object.values(runs)) {
+            const rules = ofType(run, RULE);
+            const internal = rules.filter((r) => r.name.includes("-edge-internal-"));
+            const services = rules.filter((r) => /-(master|slave)-rule-/.test(r.name));
+            assert.strictEqual(internal.length, 2);
+            assert.ok(services.length >= 4);
+            for (const rule of services) {
+                for (const guard of internal) {
+                    assertWaitsFor(run, rule, guard, "a service rule may exist only once the internal paths are closed");
+                }
+            }
+        }
+    });
+
+    it("updates the internal-path rules in place on their listener, and deletes them with it", () => {
+        const run = runs.dev;
+        const listener = one(run, LISTENER);
+        for (const rule of ofType(run, RULE).filter((r) => r.name.includes("-edge-internal-"))) {
+            assert.ok(dependsDirectlyOn(rule, listener), "its listenerArn is the listener's");
+            assert.deepStrictEqual(
+                [rule.replaceOnChanges, rule.ignoreChanges, rule.deleteBeforeReplace, rule.retainOnDelete],
+                [[], [], false, false],
+            );
+        }
     });
 });
 

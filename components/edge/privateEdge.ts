@@ -11,9 +11,15 @@ import {
 } from "./edgeSettings";
 import { checkComponentName, checkNonEmpty } from "../common/validation";
 import { wafRules } from "./wafRules";
+import { internalPathRules } from "../services/routing";
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
 const ORIGIN_ID = "alb";
+/** The listener's answer to any path no service claims, and to the internal ones: a JSON 404. */
+const NOT_FOUND = {
+    type: "fixed-response",
+    fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: JSON.stringify({ error: { message: "no route" } }) },
+};
 /** CloudFront's origin-facing servers; the only source the ALB admits. */
 const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 
@@ -51,7 +57,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
     public readonly albArnSuffix: pulumi.Output<string>;
     /** The internal ALB's DNS name (resolvable inside the VPC only). */
     public readonly albDnsName: pulumi.Output<string>;
-    /** The listener services add their rules to. */
+    /** The listener services add their rules to, resolving once its internal-path 404 rules exist. */
     public readonly listenerArn: pulumi.Output<string>;
     /** The ALB's own security group: services allow it into their tasks, and it out to them. */
     public readonly albSecurityGroupId: pulumi.Output<string>;
@@ -132,19 +138,27 @@ export class PrivateEdge extends pulumi.ComponentResource {
                 certificateArn: https ? args.albCertificateArn : undefined,
                 sslPolicy: https ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : undefined,
                 // Only paths a service claims are routed; anything else is an explicit JSON 404.
-                defaultActions: [
-                    {
-                        type: "fixed-response",
-                        fixedResponse: {
-                            statusCode: "404",
-                            contentType: "application/json",
-                            messageBody: JSON.stringify({ error: { message: "no route" } }),
-                        },
-                    },
-                ],
+                defaultActions: [NOT_FOUND],
                 tags,
             },
             { parent: this },
+        );
+        // OneHub paths that must stay internal (INTERNAL_PATHS) get the same 404 as an unknown path,
+        // before any service rule: services attach to `listenerArn`, which resolves only once these
+        // rules exist, so /api/* is never routed while /api/metrics is not yet closed.
+        const internalRules = internalPathRules().map(
+            (rule, i) =>
+                new aws.lb.ListenerRule(
+                    `${name}-internal-${i}`,
+                    {
+                        listenerArn: listener.arn,
+                        priority: rule.priority,
+                        actions: [NOT_FOUND],
+                        conditions: [{ pathPattern: rule.regexValues ? { regexValues: rule.regexValues } : { values: rule.pathPatterns } }],
+                        tags,
+                    },
+                    { parent: this },
+                ),
         );
 
         const vpcOrigin = new aws.cloudfront.VpcOrigin(
@@ -271,7 +285,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
         this.albArn = alb.arn;
         this.albArnSuffix = alb.arnSuffix;
         this.albDnsName = alb.dnsName;
-        this.listenerArn = listener.arn;
+        this.listenerArn = pulumi.all([listener.arn, ...internalRules.map((r) => r.arn)]).apply(([arn]) => arn);
         this.albSecurityGroupId = albSg.id;
         this.webAclArn = webAclArn;
         this.registerOutputs({
