@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCapacity, checkPassword, checkRebootedCapacity, DEFAULT_ENGINE_VERSION, DEFAULT_MAX_CAPACITY } from "./database/aurora";
 import { poolSettings } from "./database/connectionBudget";
-import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edge/edgeSettings";
+import { EdgeSettings, pickEdgeSettings, validateEdgeSettings, WAF_LOGIN_RATE_LIMIT_DEFAULT, WAF_RATE_LIMIT } from "./edge/edgeSettings";
+import { checkWafCapacity, wafRules } from "./edge/wafRules";
 import { OneHubCluster } from "./cluster/oneHubCluster";
 import { OneHubDatabase } from "./database/oneHubDatabase";
 import { NAT_STRATEGIES, OneHubNetwork } from "./network/oneHubNetwork";
@@ -211,6 +212,21 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     checkHashidsSalt(k("hashidsSalt"), args.hashidsSalt);
     checkSuppliedSecret(k("sessionSecret"), args.sessionSecret);
     checkSuppliedSecret(k("userTokenSecret"), args.userTokenSecret);
+
+    // The edge's WAF: its rules must fit the capacity the web ACL's price includes.
+    if (args.wafEnabled) {
+        checkWafCapacity(
+            k("extraRelayPaths"),
+            args.extraRelayPaths ?? [],
+            wafRules({
+                metricPrefix: "onehub",
+                rateLimit: args.wafRateLimit ?? WAF_RATE_LIMIT.default,
+                loginRateLimit: args.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
+                relayPaths: checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []),
+                labelCredentialPaths: false,
+            }),
+        );
+    }
 }
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
@@ -354,6 +370,9 @@ export class OneHub extends pulumi.ComponentResource {
                 subnetIds: privateSubnetIds,
                 ...pickEdgeSettings(args),
                 tags: args.tags,
+                // The WAF lets prompts through on every relay path, and keeps its logs as long as the rest.
+                extraRelayPaths: args.extraRelayPaths,
+                logRetentionDays: args.logRetentionDays,
             },
             parent,
         );

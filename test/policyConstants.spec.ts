@@ -162,7 +162,13 @@ describe("policy pack constants agree with the components", () => {
     });
 
     it("the WAF rules the component sets to count are body rules the pack allows to count", () => {
-        const counted = wafRules("m", 2000, 100).flatMap((rule) =>
+        const counted = wafRules({
+            metricPrefix: "m",
+            rateLimit: 2000,
+            loginRateLimit: 100,
+            relayPaths: [],
+            labelCredentialPaths: true,
+        }).flatMap((rule) =>
             ((rule.statement as any)?.managedRuleGroupStatement?.ruleActionOverrides ?? [])
                 .filter((o: any) => o.actionToUse?.count !== undefined)
                 .map((o: any) => o.name as string),

@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edge/edgeSettings";
-import { LOGIN_PATH_PREFIXES } from "../components/edge/wafRules";
 import { StackRun } from "../tools/offlineStack";
 import { assertWaitsFor, dependsDirectlyOn } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
@@ -251,28 +250,6 @@ describe("PrivateEdge", () => {
                 "AWSManagedRulesCommonRuleSet",
                 "AWSManagedRulesKnownBadInputsRuleSet",
             ]);
-        });
-
-        it("only counts SizeRestrictions_BODY, because LLM request bodies exceed 8 KB", () => {
-            const common = rule(one(runs.prod, WAF).inputs, "aws-AWSManagedRulesCommonRuleSet");
-            assert.deepStrictEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides, [
-                { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
-            ]);
-        });
-
-        it("rate-limits each IP site-wide and more strictly on login, sign-up and OAuth", () => {
-            const waf = one(runs.prod, WAF).inputs;
-            const site = rule(waf, "rate-limit-ip").statement.rateBasedStatement;
-            assert.deepStrictEqual([site.limit, site.aggregateKeyType, site.scopeDownStatement], [2000, "IP", undefined]);
-            const login = rule(waf, "rate-limit-login").statement.rateBasedStatement;
-            assert.deepStrictEqual([login.limit, login.aggregateKeyType], [100, "IP"]);
-            const paths = login.scopeDownStatement.orStatement.statements.map((s: any) => s.byteMatchStatement.searchString);
-            assert.deepStrictEqual(paths, LOGIN_PATH_PREFIXES);
-            assert.deepStrictEqual(
-                waf.rules.map((r: any) => r.priority),
-                [0, 1, 2, 3, 4],
-                "unique priorities",
-            );
         });
 
         it("can be turned on in dev with other limits", async () => {

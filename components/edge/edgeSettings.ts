@@ -13,7 +13,9 @@ export const ORIGIN_READ_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 6
 export const ORIGIN_KEEPALIVE_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 60, quota: "Keep-alive timeout per origin" };
 const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 /** AWS WAF rate-based rules count requests per 5 minutes; the smallest allowed limit is 10. */
-const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
+export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000, default: 2000 };
+/** The login paths' default limit per IP per 5 minutes. */
+export const WAF_LOGIN_RATE_LIMIT_DEFAULT = 100;
 
 /** AWS-managed CloudFront policies (ids are global and fixed). */
 export const MANAGED_POLICY = {
@@ -172,8 +174,13 @@ export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
         );
     }
 
-    const rate = checkInteger(k("wafRateLimit"), s.wafRateLimit ?? 2000, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
-    const loginRate = checkInteger(k("wafLoginRateLimit"), s.wafLoginRateLimit ?? 100, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
+    const rate = checkInteger(k("wafRateLimit"), s.wafRateLimit ?? WAF_RATE_LIMIT.default, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
+    const loginRate = checkInteger(
+        k("wafLoginRateLimit"),
+        s.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
+        WAF_RATE_LIMIT.min,
+        WAF_RATE_LIMIT.max,
+    );
     if (loginRate > rate) {
         fail(k("wafLoginRateLimit"), loginRate, `must not exceed ${k("wafRateLimit")} (${rate}): the login limit is the stricter one`);
     }

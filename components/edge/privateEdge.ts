@@ -8,10 +8,12 @@ import {
     ORIGIN_READ_TIMEOUT,
     EdgeSettings,
     validateEdgeSettings,
+    WAF_LOGIN_RATE_LIMIT_DEFAULT,
+    WAF_RATE_LIMIT,
 } from "./edgeSettings";
 import { checkComponentName, checkNonEmpty } from "../common/validation";
-import { wafRules } from "./wafRules";
-import { internalPathRules } from "../services/routing";
+import { checkWafCapacity, wafRules } from "./wafRules";
+import { checkRelayPaths, internalPathRules } from "../services/routing";
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
 const ORIGIN_ID = "alb";
@@ -31,6 +33,14 @@ export interface PrivateEdgeArgs extends EdgeSettings {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Tags for every resource. */
     tags?: Record<string, string>;
+    /**
+     * The slaves' relay path patterns beyond OneHub's own (OneHubSlaveServiceArgs.extraRelayPaths):
+     * with `wafEnabled`, the WAF's body rules let prompts through there as on the built-in relay
+     * paths. Default []. Each extra pattern costs the web ACL 2–3 WCU of its 1,500.
+     */
+    extraRelayPaths?: string[];
+    /** Days CloudWatch keeps the WAF logs (`wafLogging`), a CloudWatch-allowed value. Default 7. */
+    logRetentionDays?: number;
 }
 
 /**
@@ -71,6 +81,17 @@ export class PrivateEdge extends pulumi.ComponentResource {
             checkNonEmpty("PrivateEdge args.subnetIds", args.subnetIds, "subnet");
         }
         validateEdgeSettings(args, "PrivateEdge args.");
+        const relayPaths = checkRelayPaths("PrivateEdge args.extraRelayPaths", args.extraRelayPaths ?? []);
+        const waf = {
+            metricPrefix: name,
+            rateLimit: args.wafRateLimit ?? WAF_RATE_LIMIT.default,
+            loginRateLimit: args.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
+            relayPaths,
+            labelCredentialPaths: false,
+        };
+        if (args.wafEnabled) {
+            checkWafCapacity("PrivateEdge args.extraRelayPaths", args.extraRelayPaths ?? [], wafRules(waf));
+        }
         super("onehub:index:PrivateEdge", name, {}, opts);
         for (const [key, value, limit] of [
             ["originReadTimeout", args.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default, ORIGIN_READ_TIMEOUT],
@@ -194,7 +215,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
                     region: "us-east-1",
                     scope: "CLOUDFRONT",
                     defaultAction: { allow: {} },
-                    rules: wafRules(name, args.wafRateLimit ?? 2000, args.wafLoginRateLimit ?? 100),
+                    rules: wafRules(waf),
                     visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
                     tags,
                 },
