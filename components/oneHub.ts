@@ -223,7 +223,7 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
                 rateLimit: args.wafRateLimit ?? WAF_RATE_LIMIT.default,
                 loginRateLimit: args.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
                 relayPaths: checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []),
-                labelCredentialPaths: false,
+                labelCredentialPaths: args.wafLogging ?? false,
             }),
         );
     }

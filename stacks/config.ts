@@ -92,6 +92,8 @@ export const CONFIG_KEYS = {
     sessionSecret: "secret",
     userTokenSecret: "secret",
     hashidsSalt: "secret",
+    // edge security
+    wafLogging: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

@@ -4,7 +4,8 @@
 import * as assert from "assert";
 import { pathPatternStatement, webAclCapacity } from "../components/edge/wafRules";
 import { StackRun } from "../tools/offlineStack";
-import { expectConfigError, fixtureRun, one, stackRun } from "./util";
+import { dependsDirectlyOn } from "./graph";
+import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const WAF = "aws:wafv2/webAcl:WebAcl";
 
@@ -106,10 +107,11 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
         acl = one(prod, WAF).inputs;
     });
 
-    it("runs, in this order: IP reputation, the two rate limits, the common and known-bad-input groups, then the body-label block", () => {
+    it("runs, in this order: the credential-path label, IP reputation, the two rate limits, the common and known-bad-input groups, then the body-label block", () => {
         assert.deepStrictEqual(
             acl.rules.map((r: any) => [r.priority, r.name, r.action ?? r.overrideAction]),
             [
+                [0, "credential-in-path", { count: {} }],
                 [1, "aws-AWSManagedRulesAmazonIpReputationList", { none: {} }],
                 [2, "rate-limit-login", { block: {} }],
                 [3, "rate-limit-ip", { block: {} }],
@@ -278,9 +280,9 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
         assert.strictEqual(evaluate(acl, { path, trips: [] }).verdict, "ALLOW");
     });
 
-    it("needs 976 WCU, and at most 1176 even if NONE transformations counted, within the 1500 the web ACL's price includes", () => {
-        assert.strictEqual(webAclCapacity(acl.rules), 976);
-        assert.strictEqual(webAclCapacity(acl.rules, true), 1176);
+    it("needs 981 WCU, and at most 1201 even if NONE transformations counted, within the 1500 the web ACL's price includes", () => {
+        assert.strictEqual(webAclCapacity(acl.rules), 981);
+        assert.strictEqual(webAclCapacity(acl.rules, true), 1201);
     });
 
     it("lets prompts through on extra relay paths too, a trailing * as a prefix and any other pattern as an anchored expression", async () => {
@@ -296,7 +298,7 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
                 path,
             );
         }
-        assert.strictEqual(webAclCapacity(extra.rules), 976 + 2 + 3 + 2);
+        assert.strictEqual(webAclCapacity(extra.rules), 981 + 2 + 3 + 2);
     });
 
     it("refuses extra relay paths that would take the web ACL beyond its included 1500 WCU", async () => {
@@ -304,7 +306,7 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
         await expectConfigError(
             "prod",
             { "onehub:extraRelayPaths": many },
-            /onehub:extraRelayPaths = .*up to 1514 WCU, more than the 1500/,
+            /onehub:extraRelayPaths = .*up to 1539 WCU, more than the 1500/,
         );
         // Without a WAF the same patterns are only routing.
         await fixtureRun("dev", { config: { "onehub:extraRelayPaths": many } });
@@ -376,4 +378,105 @@ describe("WAF rule pieces", () => {
         );
         assert.throws(() => webAclCapacity([rule({ sqliMatchStatement: {} })]), /statementWcu/);
     });
+});
+
+describe("WAF logging (prod on, dev off)", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
+    });
+    const LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
+    const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+    it("writes to a us-east-1 log group named with WAF's aws-waf-logs- prefix, kept logRetentionDays (30 in prod)", () => {
+        const group = one(runs.prod, LOG_GROUP, "-waf-logs");
+        assert.deepStrictEqual(
+            [group.inputs.region, group.inputs.namePrefix, group.inputs.name, group.inputs.retentionInDays],
+            ["us-east-1", "aws-waf-logs-onehub-prod-edge-", undefined, 30],
+        );
+    });
+
+    it("logs the web ACL to that group, redacting every header OneHub reads a credential from and the query string", () => {
+        const logging = one(runs.prod, LOGGING).inputs;
+        assert.strictEqual(logging.region, "us-east-1");
+        assert.strictEqual(logging.resourceArn, "arn:aws:wafv2:us-east-1:123456789012:global/webacl/onehub-prod-edge-waf/0123");
+        assert.deepStrictEqual(logging.logDestinationConfigs, [
+            "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-onehub-prod-edge-20250101000000000000000001",
+        ]);
+        assert.deepStrictEqual(logging.redactedFields, [
+            { singleHeader: { name: "authorization" } },
+            { singleHeader: { name: "x-api-key" } },
+            { singleHeader: { name: "x-goog-api-key" } },
+            { singleHeader: { name: "mj-api-secret" } },
+            { singleHeader: { name: "sec-websocket-protocol" } },
+            { singleHeader: { name: "cookie" } },
+            { queryString: {} },
+        ]);
+        assert.ok(logging.redactedFields.length <= 100, "WAF's limit of redacted fields");
+    });
+
+    it("keeps every request but those labelled as carrying a token in the path, which a count rule labels before any rule can end the evaluation", () => {
+        const logging = one(runs.prod, LOGGING).inputs;
+        assert.deepStrictEqual(logging.loggingFilter, {
+            defaultBehavior: "KEEP",
+            filters: [
+                {
+                    behavior: "DROP",
+                    requirement: "MEETS_ANY",
+                    conditions: [
+                        { labelNameCondition: { labelName: "awswaf:123456789012:webacl:onehub-prod-edge-waf:onehub:credential-in-path" } },
+                    ],
+                },
+            ],
+        });
+        const acl = one(runs.prod, WAF).inputs;
+        const rule = acl.rules.find((r: any) => r.name === "credential-in-path");
+        assert.deepStrictEqual(rule.ruleLabels, [{ name: "onehub:credential-in-path" }]);
+        assert.strictEqual(rule.priority, Math.min(...acl.rules.map((r: any) => r.priority)));
+        const labelled = (path: string, trips: string[] = []) =>
+            evaluate(acl, { path, trips }).labels.includes("onehub:credential-in-path");
+        for (const path of ["/mcp/tok3n", "/mcp/sse/tok3n", "/mcp/message/tok3n", "/api/telegram/123:AAbot"]) {
+            assert.ok(labelled(path), path);
+            assert.ok(labelled(path, ["AWSManagedIPReputationList"]), `${path}: labelled even when a later rule blocks it`);
+        }
+        for (const path of ["/v1/chat/completions", "/api/user/login", "/mcpx", "/api/telegramx"]) {
+            assert.ok(!labelled(path), path);
+        }
+    });
+
+    it("is created after the web ACL and the log group, and deleted before it is replaced (one logging configuration per web ACL)", () => {
+        const logging = one(runs.prod, LOGGING);
+        assert.ok(dependsDirectlyOn(logging, one(runs.prod, WAF)));
+        assert.ok(dependsDirectlyOn(logging, one(runs.prod, LOG_GROUP, "-waf-logs")));
+        assert.strictEqual(logging.deleteBeforeReplace, true);
+        assert.deepStrictEqual(logging.ignoreChanges, []);
+    });
+
+    it("deletes its log group, and the logs in it, with the stack; WAF writes the group's resource policy itself", () => {
+        const group = one(runs.prod, LOG_GROUP, "-waf-logs");
+        assert.deepStrictEqual([group.retainOnDelete, group.deleteBeforeReplace, group.ignoreChanges], [false, false, []]);
+        assert.deepStrictEqual(ofType(runs.prod, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"), []);
+    });
+
+    it("is off in dev, and with WAF alone there is no labelling rule either", async () => {
+        assert.deepStrictEqual(ofType(runs.dev, LOGGING), []);
+        assert.ok(!ofType(runs.dev, LOG_GROUP).some((g) => g.name.includes("-waf-logs")));
+        const run = await fixtureRun("dev", { config: { "onehub:wafEnabled": true } });
+        assert.deepStrictEqual(ofType(run, LOGGING), []);
+        assert.deepStrictEqual(
+            one(run, WAF).inputs.rules.map((r: any) => r.name),
+            [
+                "aws-AWSManagedRulesAmazonIpReputationList",
+                "rate-limit-login",
+                "rate-limit-ip",
+                "aws-AWSManagedRulesCommonRuleSet",
+                "aws-AWSManagedRulesKnownBadInputsRuleSet",
+                "body-rules-outside-prompt-paths",
+            ],
+        );
+    });
+
+    it("refuses WAF logging without WAF", () =>
+        expectConfigError("dev", { "onehub:wafLogging": true }, /onehub:wafLogging = true is invalid: needs onehub:wafEnabled true/));
 });

@@ -48,7 +48,11 @@ export const ASSUMPTIONS = [
     "CloudFront: the always-free tier (1 TB, 10 M requests per month) is subtracted.",
     "Container Insights: ~8 metrics per cluster + ~11 per service, at the custom-metric price.",
     "Idle logs: ~10 health-check log lines per task per minute, 200 bytes each.",
+    "WAF logs (wafLogging): ~2 KB per request (one JSON record with headers, labels and rule matches), at the vended-logs price.",
 ];
+
+/** Size of one WAF log record, KB. */
+const WAF_LOG_KB_PER_REQUEST = 2;
 
 export interface CostLine {
     item: string;
@@ -233,6 +237,16 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
                 "WAF",
                 `1 web ACL + ${rules} rules + requests`,
                 (r) => PRICES.wafWebAclMonth + rules * PRICES.wafRuleMonth + (r.requests / 1e6) * PRICES.wafPerMillionRequests,
+            ),
+        );
+    }
+
+    for (const _logging of ofType(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")) {
+        lines.push(
+            both(
+                "WAF logs",
+                `~${WAF_LOG_KB_PER_REQUEST} KB per request into CloudWatch Logs`,
+                (r) => ((r.requests * WAF_LOG_KB_PER_REQUEST) / KB_PER_GB) * (PRICES.vendedLogsIngestGb + PRICES.logsStorageGbMonth),
             ),
         );
     }

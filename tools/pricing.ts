@@ -39,5 +39,7 @@ export const PRICES = {
     secretMonth: 0.4,
     logsIngestGb: 0.5,
     logsStorageGbMonth: 0.03,
+    /** Vended logs (WAF's among them) delivered to CloudWatch Logs, first 10 TB a month. */
+    vendedLogsIngestGb: 0.5,
     customMetricMonth: 0.3,
 };

@@ -73,6 +73,17 @@ export interface EdgeSettings {
     wafRateLimit?: number;
     /** Requests per IP per 5 minutes on login, sign-up and OAuth paths, ≤ `wafRateLimit`. Default 100. */
     wafLoginRateLimit?: number;
+    /**
+     * With `wafEnabled`: log every request the web ACL sees to a CloudWatch log group in us-east-1
+     * named `aws-waf-logs-<edge name>-…` (WAF's required prefix), kept `logRetentionDays` and deleted
+     * with the stack. Every place OneHub takes a credential from is redacted (the Authorization,
+     * x-api-key, x-goog-api-key, mj-api-secret, Sec-WebSocket-Protocol and Cookie headers, the
+     * query string), and requests with a token in the path (/mcp/*, /api/telegram/*) are dropped.
+     * Default false (prod true). The deployer needs logs:CreateLogDelivery, logs:PutResourcePolicy,
+     * logs:DescribeResourcePolicies and logs:DescribeLogGroups: WAF writes the log group's resource policy itself.
+     * See https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
+     */
+    wafLogging?: boolean;
 }
 
 const EDGE_SETTING_KEYS: (keyof EdgeSettings)[] = [
@@ -89,6 +100,7 @@ const EDGE_SETTING_KEYS: (keyof EdgeSettings)[] = [
     "wafEnabled",
     "wafRateLimit",
     "wafLoginRateLimit",
+    "wafLogging",
 ];
 
 /** Just the edge settings of a larger argument object (such as OneHubArgs). */
@@ -183,5 +195,8 @@ export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
     );
     if (loginRate > rate) {
         fail(k("wafLoginRateLimit"), loginRate, `must not exceed ${k("wafRateLimit")} (${rate}): the login limit is the stricter one`);
+    }
+    if (s.wafLogging && !s.wafEnabled) {
+        fail(k("wafLogging"), s.wafLogging, `needs ${k("wafEnabled")} true: without a web ACL there is nothing to log`);
     }
 }

@@ -11,8 +11,9 @@ import {
     WAF_LOGIN_RATE_LIMIT_DEFAULT,
     WAF_RATE_LIMIT,
 } from "./edgeSettings";
-import { checkComponentName, checkNonEmpty } from "../common/validation";
-import { checkWafCapacity, wafRules } from "./wafRules";
+import { checkComponentName, checkLogRetention, checkNonEmpty, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
+import { checkWafCapacity, CREDENTIAL_IN_PATH_LABEL, wafRules } from "./wafRules";
+import { credentialPathFilter, WAF_LOG_GROUP_PREFIX, WAF_REDACTED_FIELDS } from "./wafLogging";
 import { checkRelayPaths, internalPathRules } from "../services/routing";
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
@@ -73,6 +74,8 @@ export class PrivateEdge extends pulumi.ComponentResource {
     public readonly albSecurityGroupId: pulumi.Output<string>;
     /** The WAF web ACL's ARN (us-east-1); undefined without WAF. */
     public readonly webAclArn: pulumi.Output<string | undefined>;
+    /** The WAF's log group (us-east-1, `aws-waf-logs-<name>-…`); undefined without `wafLogging`. */
+    public readonly wafLogGroupName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PrivateEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         // ALB names are at most 32 characters.
@@ -87,8 +90,12 @@ export class PrivateEdge extends pulumi.ComponentResource {
             rateLimit: args.wafRateLimit ?? WAF_RATE_LIMIT.default,
             loginRateLimit: args.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
             relayPaths,
-            labelCredentialPaths: false,
+            labelCredentialPaths: args.wafLogging ?? false,
         };
+        const logRetentionDays = checkLogRetention(
+            "PrivateEdge args.logRetentionDays",
+            args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        );
         if (args.wafEnabled) {
             checkWafCapacity("PrivateEdge args.extraRelayPaths", args.extraRelayPaths ?? [], wafRules(waf));
         }
@@ -207,6 +214,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
         );
 
         let webAclArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let wafLogGroupName: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (args.wafEnabled) {
             const webAcl = new aws.wafv2.WebAcl(
                 `${name}-waf`,
@@ -222,6 +230,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
                 { parent: this },
             );
             webAclArn = webAcl.arn;
+            if (args.wafLogging) {
+                wafLogGroupName = this.wafLogging(name, webAcl, logRetentionDays, tags);
+            }
         }
 
         const certificateArn = args.customDomain ? this.certificate(name, args) : undefined;
@@ -309,6 +320,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
         this.listenerArn = pulumi.all([listener.arn, ...internalRules.map((r) => r.arn)]).apply(([arn]) => arn);
         this.albSecurityGroupId = albSg.id;
         this.webAclArn = webAclArn;
+        this.wafLogGroupName = wafLogGroupName;
         this.registerOutputs({
             url: this.url,
             distributionId: this.distributionId,
@@ -319,7 +331,46 @@ export class PrivateEdge extends pulumi.ComponentResource {
             listenerArn: this.listenerArn,
             albSecurityGroupId: this.albSecurityGroupId,
             webAclArn: this.webAclArn,
+            wafLogGroupName: this.wafLogGroupName,
         });
+    }
+
+    /**
+     * The WAF's logs: a us-east-1 log group with WAF's required name prefix, and the web ACL's
+     * logging configuration with every credential redacted and token-in-path requests dropped.
+     * WAF writes the log group's resource policy itself when it enables logging (CloudWatch Logs
+     * "vended logs"); an explicit one would count against the region's 10 account policies, or clash
+     * with the one WAF creates on the log group.
+     */
+    private wafLogging(
+        name: string,
+        webAcl: aws.wafv2.WebAcl,
+        retentionInDays: number,
+        tags?: Record<string, string>,
+    ): pulumi.Output<string> {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-waf-logs`,
+            // A prefix, not a fixed name: a replacement creates the new group before it deletes the old.
+            { region: "us-east-1", namePrefix: `${WAF_LOG_GROUP_PREFIX}${name}-`, retentionInDays, tags },
+            { parent: this },
+        );
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-waf-logging`,
+            {
+                region: "us-east-1",
+                resourceArn: webAcl.arn,
+                logDestinationConfigs: [logGroup.arn],
+                redactedFields: WAF_REDACTED_FIELDS,
+                loggingFilter: credentialPathFilter(
+                    pulumi.interpolate`awswaf:${account}:webacl:${webAcl.name}:${CREDENTIAL_IN_PATH_LABEL}`,
+                ),
+            },
+            // A web ACL has one logging configuration, deleted by the ACL's ARN: a replacement created
+            // first would be deleted by its predecessor's delete, leaving the ACL without logs.
+            { parent: this, deleteBeforeReplace: true },
+        );
+        return logGroup.name;
     }
 
     /** The viewer certificate: the given ARN, or one created and DNS-validated in us-east-1. */
