@@ -1,10 +1,11 @@
 // Production guardrails: rules that apply only to production stacks (named prod or production,
 // or tagged onehub:production=true) — a WAF on the distribution and an Aurora cluster that
-// survives mistakes and an AZ loss. See docs/architecture.md#production.
+// survives mistakes and an AZ loss; and, advisory, viewers on TLS 1.2+ through a custom domain.
+// See docs/architecture.md#production.
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isProductionStack } from "./helpers";
-import { MANDATORY, requireProduction, stackNameOf, see } from "./plumbing";
+import { ADVISORY, MANDATORY, requireProduction, stackNameOf, see } from "./plumbing";
 
 /** Production keeps at least a week of point-in-time recovery. */
 export const MIN_PROD_BACKUP_DAYS = 7;
@@ -90,10 +91,28 @@ export const prodAuroraDeletionProtection: ResourceValidationPolicy = {
     }),
 };
 
+export const prodViewerTlsCustomDomain: ResourceValidationPolicy = {
+    name: "prod-viewer-tls-custom-domain",
+    description:
+        "Advisory: in production stacks every CloudFront distribution serves its own certificate (onehub:customDomain). With the *.cloudfront.net certificate CloudFront lets viewers negotiate TLS 1.0 whatever minimumProtocolVersion says, and API keys travel in headers." +
+        see("production"),
+    enforcementLevel: ADVISORY,
+    validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, report) => {
+        requireProduction(args);
+        const cert = distribution.viewerCertificate;
+        if (!cert?.acmCertificateArn && !cert?.iamCertificateId) {
+            report(
+                "uses the *.cloudfront.net certificate, with which viewers may still negotiate TLS 1.0 or 1.1; set onehub:customDomain (and certificateArn or hostedZoneId) for TLS 1.2 or newer",
+            );
+        }
+    }),
+};
+
 /** The production guardrails, in the order reports list them. */
 export const productionPolicies: Policies = [
     prodWafAttached,
     prodAuroraReaderInOtherAz,
     prodAuroraBackupRetention,
     prodAuroraDeletionProtection,
+    prodViewerTlsCustomDomain,
 ];

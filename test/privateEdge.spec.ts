@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edge/edgeSettings";
 import { StackRun } from "../tools/offlineStack";
+import { summarize } from "../tools/plan";
 import { assertWaitsFor, dependsDirectlyOn } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
@@ -162,6 +163,32 @@ describe("PrivateEdge", () => {
             assert.strictEqual(runs.dev.outputs.url, "https://d111111abcdef8.cloudfront.net");
             assert.strictEqual(one(runs.dev, CDN).inputs.viewerCertificate.cloudfrontDefaultCertificate, true);
             assert.strictEqual(ofType(runs.dev, RECORD).length, 0);
+        });
+    });
+
+    describe("TLS to viewers, as the plan shows it", () => {
+        it("says that without a custom domain viewers may negotiate TLS 1.0, whatever minimumProtocolVersion says", () => {
+            for (const run of Object.values(runs)) {
+                assert.match(
+                    summarize(one(run, CDN)),
+                    /, viewer TLS 1\.0\+ \(\*\.cloudfront\.net certificate: minimumProtocolVersion does not apply; a custom domain gives TLS 1\.2\+\)$/,
+                );
+            }
+        });
+
+        it("shows the minimum of a distribution with its own certificate", async () => {
+            const run = await fixtureRun("dev", {
+                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN },
+            });
+            assert.match(summarize(one(run, CDN)), /, viewer TLS ≥ TLSv1\.2_2021$/);
+        });
+
+        it("shows the web ACL's capacity and what its logs keep out", () => {
+            assert.strictEqual(summarize(one(runs.prod, WAF)), "CLOUDFRONT, 7 rules, 981 WCU of the 1500 included");
+            assert.strictEqual(
+                summarize(one(runs.prod, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")),
+                "→ arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-onehub-prod-edge-20250101000000000000000001, 7 fields redacted, 1 drop filter(s)",
+            );
         });
     });
 
