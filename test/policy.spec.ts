@@ -1043,7 +1043,65 @@ const FIXTURES: Fixture[] = [
     },
     {
         policy: "waf-rules-not-in-count-mode",
-        title: "every body rule overridden to count passes (for a label-based block)",
+        title: "a counted body rule without the rule that blocks its label",
+        base: "prod",
+        mutate: (run) => {
+            const acl = res(run, T.waf).inputs;
+            acl.rules = acl.rules.filter((r: any) => r.name !== "body-rules-outside-prompt-paths");
+        },
+        message:
+            /rule aws-AWSManagedRulesCommonRuleSet counts SizeRestrictions_BODY, and no later rule blocks its label awswaf:managed:aws:core-rule-set:SizeRestrictions_Body/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "the label-blocking rule only counting",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "body-rules-outside-prompt-paths").action = { count: {} };
+        },
+        message: /counts Log4JRCE_BODY, and no later rule blocks its label/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "the label-blocking rule evaluated before the groups that add the labels",
+        base: "prod",
+        mutate: (run) => {
+            wafRule(run, "body-rules-outside-prompt-paths").priority = 0;
+            wafRule(run, "credential-in-path").priority = 7;
+        },
+        message: /counts GenericRFI_BODY, and no later rule blocks its label/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "a label-blocking rule that blocks only requests without the labels (under a NOT)",
+        base: "prod",
+        mutate: (run) => {
+            const rule = wafRule(run, "body-rules-outside-prompt-paths");
+            const [labels, exempt] = rule.statement.andStatement.statements;
+            rule.statement.andStatement.statements = [{ notStatement: { statement: labels } }, exempt];
+        },
+        message: /counts CrossSiteScripting_BODY, and no later rule blocks its label/,
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "a later rule blocking the labels by their namespace passes",
+        base: "prod",
+        mutate: (run) => {
+            const rule = wafRule(run, "body-rules-outside-prompt-paths");
+            rule.statement.andStatement.statements[0] = {
+                orStatement: {
+                    statements: [
+                        { labelMatchStatement: { scope: "NAMESPACE", key: "awswaf:managed:aws:core-rule-set:" } },
+                        { labelMatchStatement: { scope: "NAMESPACE", key: "awswaf:managed:aws:known-bad-inputs" } },
+                    ],
+                },
+            };
+        },
+        fires: [],
+    },
+    {
+        policy: "waf-rules-not-in-count-mode",
+        title: "every body rule overridden to count passes with the rule that blocks their labels (the component's layout)",
         base: "prod",
         mutate: (run) => {
             const count = (names: string[]) => names.map((name) => ({ name, actionToUse: { count: {} } }));
