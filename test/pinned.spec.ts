@@ -4,6 +4,8 @@
 // skims a snapshot diff; these fail with the rule that broke.
 import * as assert from "assert";
 import { checkFargateSize } from "../components/services/fargate";
+import { OneHubMasterService } from "../components/services/oneHubMasterService";
+import { OneHubSlaveService } from "../components/services/oneHubSlaveService";
 import { OneHubArgs, validateOneHubArgs } from "../components/oneHub";
 import { readConfig } from "../stacks/config";
 import { loadStackConfig, StackRun } from "../tools/offlineStack";
@@ -463,4 +465,48 @@ describe("pinned: configuration bounds (the last accepted value, and the first r
     it("a slaveMaxCount of 500 leaves each of 501 tasks 11 connections of a 256-ACU database", () => {
         assert.strictEqual(accepts({ ...BIG_DB, "onehub:slaveMaxCount": 500 }).slaveMaxCount, 500);
     });
+});
+
+describe("pinned: component argument bounds (for programs that use the services directly)", () => {
+    const args = {
+        clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-01111111", "subnet-11111111"],
+        secrets: {
+            SQL_DSN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
+            SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
+            USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
+        },
+        listenerArn: "arn:listener",
+        albSecurityGroupId: "sg-alb",
+        databaseSecurityGroupId: "sg-db",
+    };
+    const refuses = async (build: () => void, message: RegExp) => {
+        let error: unknown;
+        try {
+            await fixtureRun("dev", {}, build);
+        } catch (e) {
+            error = e;
+        }
+        assert.ok(error instanceof Error && message.test(error.message), `expected ${message}, got ${error}`);
+    };
+
+    for (const [field, value, message] of [
+        ["channelTestFrequency", -1, /OneHubMasterService args\.channelTestFrequency = -1 .*0 to 10080/],
+        ["channelTestFrequency", 10081, /OneHubMasterService args\.channelTestFrequency = 10081 .*0 to 10080/],
+        ["healthCheckGracePeriod", 1801, /OneHubMasterService args\.healthCheckGracePeriod = 1801 .*0 to 1800/],
+        ["deregistrationDelay", 3601, /OneHubMasterService args\.deregistrationDelay = 3601 .*0 to 3600/],
+    ] as const) {
+        it(`the master refuses ${field} ${value}`, () =>
+            refuses(() => new OneHubMasterService("mst", { ...args, [field]: value }), message));
+    }
+
+    for (const [field, value, message] of [
+        ["maxCount", 501, /OneHubSlaveService args\.maxCount = 501 .*to 500/],
+        ["deregistrationDelay", 3601, /OneHubSlaveService args\.deregistrationDelay = 3601 .*0 to 3600/],
+        ["cpuTarget", 91, /OneHubSlaveService args\.cpuTarget = 91 .*10 to 90/],
+    ] as const) {
+        it(`the slaves refuse ${field} ${value}`, () =>
+            refuses(() => new OneHubSlaveService("slv", { ...args, masterServiceName: "mst-service", [field]: value }), message));
+    }
 });

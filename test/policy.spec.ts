@@ -1920,6 +1920,18 @@ describe("guardrail policy pack", () => {
             );
         });
 
+        it("exits 0 on the committed prod stack, whose only finding is advisory", async () => {
+            const lines: string[] = [];
+            const original = console.log;
+            console.log = (message: string) => lines.push(message);
+            try {
+                assert.strictEqual(await main(["prod"]), 0);
+            } finally {
+                console.log = original;
+            }
+            assert.match(lines.join("\n"), /\[advisory\] prod-viewer-tls-custom-domain: /);
+        });
+
         it("refuses an unknown stack and names the known ones", async () => {
             const errors: string[] = [];
             const original = console.error;

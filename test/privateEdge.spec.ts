@@ -318,6 +318,18 @@ describe("PrivateEdge lifecycle", () => {
         }
     });
 
+    it("replaces the VPC origin instead of updating it (CloudFront refuses any update of one in use), and leaves its tags alone", () => {
+        for (const run of Object.values(runs)) {
+            const origin = one(run, VPC_ORIGIN);
+            assert.deepStrictEqual(
+                [origin.replaceOnChanges, origin.ignoreChanges, origin.deleteBeforeReplace],
+                [["vpcOriginEndpointConfig"], ["tags", "tagsAll"], false],
+            );
+            assert.deepStrictEqual(origin.inputs.timeouts, { create: "30m", update: "30m", delete: "30m" });
+            assert.strictEqual(origin.inputs.tags, undefined);
+        }
+    });
+
     it("updates the internal-path rules in place on their listener, and deletes them with it", () => {
         const run = runs.dev;
         const listener = one(run, LISTENER);
