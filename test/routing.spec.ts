@@ -185,7 +185,23 @@ describe("listener routing (evaluated as the ALB does)", () => {
             .sort((a, b) => a.priority - b.priority);
         assert.deepStrictEqual(
             slaveRules.flatMap((r) => r.pathPatterns),
-            RELAY_PATHS,
+            [
+                "/v1/*",
+                "/dashboard/billing/*",
+                "/claude/*",
+                "/gemini/*",
+                "/mj/*",
+                "/mj-fast/*",
+                "/mj-turbo/*",
+                "/mj-relax/*",
+                "/suno/*",
+                "/kling/*",
+                "/recraftAI/*",
+            ],
+        );
+        assert.deepStrictEqual(
+            slaveRules.map((r) => r.priority),
+            [100, 101, 102],
         );
     });
 
