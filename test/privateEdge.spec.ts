@@ -183,7 +183,7 @@ describe("PrivateEdge", () => {
         });
 
         it("shows the web ACL's capacity and what its logs keep out", () => {
-            assert.strictEqual(summarize(one(runs.prod, WAF)), "CLOUDFRONT, 7 rules, 981 WCU of the 1500 included");
+            assert.strictEqual(summarize(one(runs.prod, WAF)), "CLOUDFRONT, 7 rules, 1151 WCU of the 1500 included");
             assert.strictEqual(
                 summarize(one(runs.prod, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")),
                 "→ arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-onehub-prod-edge-20250101000000000000000001, 7 fields redacted, 1 drop filter(s)",

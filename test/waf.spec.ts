@@ -36,6 +36,31 @@ const MANAGED: Record<string, Record<string, string>> = {
     },
 };
 
+/**
+ * The URI path after WAF's text transformations: NONE, or NORMALIZE_PATH (doubled slashes,
+ * self-references and back-references that are not at the start removed).
+ */
+function transform(path: string, transformations: { type: string }[]): string {
+    assert.strictEqual(transformations.length, 1);
+    const [{ type }] = transformations;
+    if (type === "NONE") {
+        return path;
+    }
+    assert.strictEqual(type, "NORMALIZE_PATH");
+    const out: string[] = [];
+    for (const segment of path.replace(/\/{2,}/g, "/").split("/")) {
+        if (segment === ".") {
+            continue;
+        }
+        if (segment === ".." && out.length > 1) {
+            out.pop();
+            continue;
+        }
+        out.push(segment);
+    }
+    return out.join("/");
+}
+
 function matches(st: any, req: Request, labels: string[]): boolean {
     if (st.andStatement) {
         return st.andStatement.statements.every((s: any) => matches(s, req, labels));
@@ -52,12 +77,13 @@ function matches(st: any, req: Request, labels: string[]): boolean {
     }
     if (st.byteMatchStatement) {
         const b = st.byteMatchStatement;
-        assert.deepStrictEqual([b.fieldToMatch, b.textTransformations], [{ uriPath: {} }, [{ priority: 0, type: "NONE" }]]);
-        return b.positionalConstraint === "EXACTLY" ? req.path === b.searchString : req.path.startsWith(b.searchString);
+        assert.deepStrictEqual(b.fieldToMatch, { uriPath: {} });
+        const path = transform(req.path, b.textTransformations);
+        return b.positionalConstraint === "EXACTLY" ? path === b.searchString : path.startsWith(b.searchString);
     }
     if (st.regexMatchStatement) {
         assert.deepStrictEqual(st.regexMatchStatement.fieldToMatch, { uriPath: {} });
-        return new RegExp(st.regexMatchStatement.regexString).test(req.path);
+        return new RegExp(st.regexMatchStatement.regexString).test(transform(req.path, st.regexMatchStatement.textTransformations));
     }
     throw new Error(`the model has no ${Object.keys(st)}`);
 }
@@ -195,6 +221,8 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
             notExempt.notStatement.statement.orStatement.statements.map((s: any) => [
                 s.byteMatchStatement.positionalConstraint,
                 s.byteMatchStatement.searchString,
+                s.byteMatchStatement.fieldToMatch,
+                s.byteMatchStatement.textTransformations,
             ]),
             [
                 "/v1/",
@@ -214,7 +242,7 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
                 "/api/channel_tag/",
                 "/api/prices/",
                 "/api/model_info/",
-            ].map((prefix) => ["STARTS_WITH", prefix]),
+            ].map((prefix) => ["STARTS_WITH", prefix, { uriPath: {} }, [{ priority: 0, type: "NORMALIZE_PATH" }]]),
         );
         assert.deepStrictEqual(rule.visibilityConfig, {
             cloudwatchMetricsEnabled: true,
@@ -225,6 +253,8 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
 
     // Prompts with HTML, "../", URLs, the metadata address, "${jndi:" or more than 8 KB.
     const PROMPT_PATHS = [
+        "/v1//chat/completions",
+        "/mcp/./abc123",
         "/v1/chat/completions",
         "/v1/responses",
         "/claude/v1/messages",
@@ -247,6 +277,9 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
     }
 
     const OTHER_PATHS = [
+        "/v1/../api/user/self",
+        "/api/option/../user/self",
+        "/mcp/x/../../api/token/",
         "/api/user/self",
         "/api/user/login",
         "/api/token/",
@@ -280,8 +313,8 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
         assert.strictEqual(evaluate(acl, { path, trips: [] }).verdict, "ALLOW");
     });
 
-    it("needs 981 WCU, and at most 1201 even if NONE transformations counted, within the 1500 the web ACL's price includes", () => {
-        assert.strictEqual(webAclCapacity(acl.rules), 981);
+    it("needs 1151 WCU, and at most 1201 even if NONE transformations counted, within the 1500 the web ACL's price includes", () => {
+        assert.strictEqual(webAclCapacity(acl.rules), 1151);
         assert.strictEqual(webAclCapacity(acl.rules, true), 1201);
     });
 
@@ -298,7 +331,7 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
                 path,
             );
         }
-        assert.strictEqual(webAclCapacity(extra.rules), 981 + 2 + 3 + 2);
+        assert.strictEqual(webAclCapacity(extra.rules), 1151 + 12 + 13 + 12);
     });
 
     it("refuses extra relay paths that would take the web ACL beyond its included 1500 WCU", async () => {
@@ -314,14 +347,14 @@ describe("WAF (prod; evaluated as AWS WAF evaluates a request)", () => {
 });
 
 describe("WAF rule pieces", () => {
-    it("translate an ALB path pattern into the WAF statement that matches the same raw paths", () => {
-        const none = [{ priority: 0, type: "NONE" }];
+    it("translate an ALB path pattern into the WAF statement that matches the same normalized paths", () => {
+        const normalized = [{ priority: 0, type: "NORMALIZE_PATH" }];
         assert.deepStrictEqual(pathPatternStatement("/v1/*"), {
             byteMatchStatement: {
                 fieldToMatch: { uriPath: {} },
                 positionalConstraint: "STARTS_WITH",
                 searchString: "/v1/",
-                textTransformations: none,
+                textTransformations: normalized,
             },
         });
         assert.deepStrictEqual(pathPatternStatement("/a.b"), {
@@ -329,11 +362,11 @@ describe("WAF rule pieces", () => {
                 fieldToMatch: { uriPath: {} },
                 positionalConstraint: "EXACTLY",
                 searchString: "/a.b",
-                textTransformations: none,
+                textTransformations: normalized,
             },
         });
         assert.deepStrictEqual(pathPatternStatement("/a.?/*x+"), {
-            regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "^/a\\../.*x\\+$", textTransformations: none },
+            regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "^/a\\../.*x\\+$", textTransformations: normalized },
         });
     });
 

@@ -37,7 +37,7 @@ export interface PrivateEdgeArgs extends EdgeSettings {
     /**
      * The slaves' relay path patterns beyond OneHub's own (OneHubSlaveServiceArgs.extraRelayPaths):
      * with `wafEnabled`, the WAF's body rules let prompts through there as on the built-in relay
-     * paths. Default []. Each extra pattern costs the web ACL 2–3 WCU of its 1,500.
+     * paths. Default []. Each extra pattern costs the web ACL 12–13 WCU of its 1,500.
      */
     extraRelayPaths?: string[];
     /** Days CloudWatch keeps the WAF logs (`wafLogging`), a CloudWatch-allowed value. Default 7. */

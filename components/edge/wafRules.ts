@@ -71,6 +71,11 @@ export const CREDENTIAL_IN_PATH_LABEL = "onehub:credential-in-path";
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
 const NO_TRANSFORMATION = [{ priority: 0, type: "NONE" }];
+/**
+ * Doubled slashes, "/./" and "/x/../" removed first (WAF's NORMALIZE_PATH), so "/v1/../api/user/self"
+ * is not taken for a relay path. 10 WCU per statement.
+ */
+const NORMALIZED_PATH = [{ priority: 0, type: "NORMALIZE_PATH" }];
 
 const uriStartsWith = (prefix: string): Statement => ({
     byteMatchStatement: {
@@ -82,27 +87,24 @@ const uriStartsWith = (prefix: string): Statement => ({
 });
 
 /**
- * A WAF statement on the raw URI path matching exactly what an ALB path pattern matches: the path
- * itself without wildcards, a prefix for a pattern whose only wildcard is a trailing `*`, else an
- * anchored regular expression (`*` any run, `?` one character).
+ * A WAF statement on the normalized URI path matching exactly what an ALB path pattern matches: the
+ * path itself without wildcards, a prefix for a pattern whose only wildcard is a trailing `*`, else
+ * an anchored regular expression (`*` any run, `?` one character).
  */
 export function pathPatternStatement(pattern: string): Statement {
     const wildcards = (pattern.match(/[*?]/g) ?? []).length;
-    if (wildcards === 0) {
+    if (wildcards === 0 || (wildcards === 1 && pattern.endsWith("*"))) {
         return {
             byteMatchStatement: {
                 fieldToMatch: { uriPath: {} },
-                positionalConstraint: "EXACTLY",
-                searchString: pattern,
-                textTransformations: NO_TRANSFORMATION,
+                positionalConstraint: wildcards === 0 ? "EXACTLY" : "STARTS_WITH",
+                searchString: wildcards === 0 ? pattern : pattern.slice(0, -1),
+                textTransformations: NORMALIZED_PATH,
             },
         };
     }
-    if (wildcards === 1 && pattern.endsWith("*")) {
-        return uriStartsWith(pattern.slice(0, -1));
-    }
     const regex = [...pattern].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
-    return { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: `^${regex}$`, textTransformations: NO_TRANSFORMATION } };
+    return { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: `^${regex}$`, textTransformations: NORMALIZED_PATH } };
 }
 
 function managedGroup(priority: number, name: string, metricPrefix: string, countedRules: string[] = []): Rule {
