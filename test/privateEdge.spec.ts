@@ -182,6 +182,15 @@ describe("PrivateEdge", () => {
             assert.match(summarize(one(run, CDN)), /, viewer TLS ≥ TLSv1\.2_2021$/);
         });
 
+        it("shows the internal-path rules as fixed 404s, and where the WAF logs go", () => {
+            assert.strictEqual(summarize(one(runs.dev, RULE, "-edge-internal-0")), "priority 1: /api/metrics /api/metrics/* → fixed 404");
+            assert.match(summarize(one(runs.dev, RULE, "-edge-internal-1")), /^priority 2: regex \^\/\(a\|%61\).* → fixed 404$/);
+            assert.strictEqual(
+                summarize(one(runs.prod, "aws:cloudwatch/logGroup:LogGroup", "-waf-logs")),
+                "retention 30 d, aws-waf-logs-onehub-prod-edge-… in us-east-1",
+            );
+        });
+
         it("shows the web ACL's capacity and what its logs keep out", () => {
             assert.strictEqual(summarize(one(runs.prod, WAF)), "CLOUDFRONT, 7 rules, 1151 WCU of the 1500 included");
             assert.strictEqual(

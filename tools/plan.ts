@@ -35,7 +35,7 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:lb/loadBalancer:LoadBalancer": (i) => `internal ${i.internal}, idle timeout ${i.idleTimeout} s`,
     "aws:lb/listener:Listener": (i) => `${i.protocol}:${i.port} → ${i.defaultActions?.[0]?.type}`,
     "aws:lb/listenerRule:ListenerRule": (i) =>
-        `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => c.pathPattern?.values ?? []).join(" ")}`,
+        `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => [...(c.pathPattern?.values ?? []), ...(c.pathPattern?.regexValues ?? []).map((re: string) => `regex ${re}`)]).join(" ")}${i.actions?.[0]?.type === "fixed-response" ? ` → fixed ${i.actions[0].fixedResponse?.statusCode}` : ""}`,
     "aws:lb/targetGroup:TargetGroup": (i) => `${i.targetType}:${i.port}, health ${i.healthCheck?.path}, drain ${i.deregistrationDelay} s`,
     "aws:cloudfront/distribution:Distribution": (i) =>
         `${i.priceClass}, read timeout ${i.origins?.[0]?.vpcOriginConfig?.originReadTimeout} s, ${i.aliases?.join(" ") ?? "no custom domain"}, WAF ${i.webAclId ? "on" : "off"}, ${viewerTls(i.viewerCertificate)}`,
@@ -53,7 +53,8 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:appautoscaling/target:Target": (i) => `${i.minCapacity}–${i.maxCapacity} tasks`,
     "aws:appautoscaling/policy:Policy": (i) =>
         `${i.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification?.predefinedMetricType} → ${i.targetTrackingScalingPolicyConfiguration?.targetValue}`,
-    "aws:cloudwatch/logGroup:LogGroup": (i) => `retention ${i.retentionInDays} d`,
+    "aws:cloudwatch/logGroup:LogGroup": (i) =>
+        `retention ${i.retentionInDays} d${i.namePrefix ? `, ${i.namePrefix}…` : ""}${i.region ? ` in ${i.region}` : ""}`,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) =>
         `${i.ipProtocol} ${i.fromPort ?? "all"} from ${i.prefixListId ?? i.referencedSecurityGroupId ?? i.cidrIpv4}`,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) =>
