@@ -377,6 +377,12 @@ describe("pinned: configuration bounds (the last accepted value, and the first r
             /must not exceed onehub:wafRateLimit \(2000\)/,
         ],
         [
+            "dbMinCapacity (low)",
+            { "onehub:dbMinCapacity": "0", "onehub:dbSecondsUntilAutoPause": 300 },
+            { "onehub:dbMinCapacity": "-0.5" },
+            /dbMinCapacity = -0\.5 .*0 to 256 in steps of 0\.5/,
+        ],
+        [
             "dbMinCapacity",
             { "onehub:dbMinCapacity": "4" },
             { "onehub:dbMinCapacity": "4.5" },
