@@ -464,6 +464,9 @@ describe("pinned: configuration bounds (the last accepted value, and the first r
     for (const [key, ok, refused, message] of cases) {
         it(`${key}: accepts ${JSON.stringify(ok)}, refuses ${JSON.stringify(refused)}`, async () => {
             accepts(ok);
+            // Refused by the config check itself, before any component is built…
+            assert.throws(() => accepts(refused), message);
+            // …and so by `pulumi up`, before anything is registered.
             await expectConfigError("dev", refused, message);
         });
     }
