@@ -144,6 +144,18 @@ describe("each component with only its required arguments", () => {
         assert.deepStrictEqual(run.outputs, { url: "https://d111111abcdef8.cloudfront.net", waf: undefined, logs: undefined });
     });
 
+    it("PrivateEdge with WAF: limits of 2000 and 100 requests per IP per 5 minutes, no logging", async () => {
+        const run = await alone(() => {
+            new PrivateEdge("edge", { vpcId: MOCK_VPC_ID, subnetIds: SUBNETS, wafEnabled: true });
+            return {};
+        });
+        const rules = one(run, "aws:wafv2/webAcl:WebAcl").inputs.rules;
+        const limit = (name: string) => rules.find((r: any) => r.name === name).statement.rateBasedStatement.limit;
+        assert.deepStrictEqual([limit("rate-limit-ip"), limit("rate-limit-login")], [2000, 100]);
+        assert.ok(!rules.some((r: any) => r.name === "credential-in-path"));
+        assert.deepStrictEqual(ofType(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"), []);
+    });
+
     it("OneHubCluster: Container Insights, FARGATE and FARGATE_SPOT, the service-linked role ensured by a step logging 7 days", async () => {
         const run = await alone(() => {
             const c = new OneHubCluster("ecs", {});
