@@ -1,6 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkCapacity, checkPassword, checkRebootedCapacity, DEFAULT_ENGINE_VERSION, DEFAULT_MAX_CAPACITY } from "./database/aurora";
+import {
+    checkCapacity,
+    checkPassword,
+    checkRebootedCapacity,
+    DEFAULT_ENGINE_VERSION,
+    DEFAULT_MAX_CAPACITY,
+    DEFAULT_MIN_CAPACITY,
+    secondsUntilAutoPauseOf,
+} from "./database/aurora";
 import { poolSettings } from "./database/connectionBudget";
 import { EdgeSettings, pickEdgeSettings, validateEdgeSettings } from "./edge/edgeSettings";
 import { OneHubCluster } from "./cluster/oneHubCluster";
@@ -11,9 +19,8 @@ import { CONTAINER_INSIGHTS_MODES, DEFAULT_CONTAINER_INSIGHTS } from "./cluster/
 import { OneHubMasterService } from "./services/oneHubMasterService";
 import { checkHashidsSalt, checkSuppliedSecret, OneHubSecrets } from "./secrets/oneHubSecrets";
 import { checkSlaveScaling, OneHubSlaveService, SLAVE_DEREGISTRATION_DELAY } from "./services/oneHubSlaveService";
-import { PrivateEdge } from "./edge/privateEdge";
-import { checkRelayPaths } from "./services/routing";
-import { CONTAINER_NAME, CPU_ARCHITECTURES, DEFAULT_CPU_ARCHITECTURE, validateServiceArgs } from "./services/serviceBase";
+import { checkedWafRules, PrivateEdge } from "./edge/privateEdge";
+import { CONTAINER_NAME, CPU_ARCHITECTURES, DEFAULT_CPU_ARCHITECTURE, SERVICE_DEFAULTS, validateServiceArgs } from "./services/serviceBase";
 import { checkAzCount, subnetMasks } from "./network/subnetLayout";
 import { checkExistingVpc } from "./network/vpcChecks";
 import { checkComponentName, checkInteger, checkMatches, checkOneOf, fail } from "./common/validation";
@@ -355,9 +362,9 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
 
     checkCapacity(
         { min: k("dbMinCapacity"), max: k("dbMaxCapacity"), autoPause: k("dbSecondsUntilAutoPause"), engineVersion: k("dbEngineVersion") },
-        args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY,
+        args.dbMinCapacity ?? DEFAULT_MIN_CAPACITY,
         args.dbMaxCapacity ?? DEFAULT_MAX_CAPACITY,
-        secondsUntilAutoPauseOf(args),
+        secondsUntilAutoPauseOf(args.dbMinCapacity ?? DEFAULT_MIN_CAPACITY, args.dbSecondsUntilAutoPause),
         args.dbEngineVersion ?? DEFAULT_ENGINE_VERSION,
     );
     checkInteger(k("dbReaderCount"), args.dbReaderCount ?? 0, 0, 15);
@@ -388,7 +395,8 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     const scaling = checkSlaveScaling(slaveScalingOf(args), (field) =>
         k(`slave${field[0].toUpperCase()}${field.slice(1)}` as keyof OneHubArgs),
     );
-    checkRelayPaths(k("extraRelayPaths"), args.extraRelayPaths ?? []);
+    // The relay paths, and the edge's WAF: its rules must fit the capacity the web ACL's price includes.
+    checkedWafRules("onehub", args, k("extraRelayPaths"));
     checkRebootedCapacity(k("dbRebootedMaxCapacity"), args.dbRebootedMaxCapacity ?? DEFAULT_MAX_CAPACITY);
     poolsOf(args, k);
     if (args.existingClusterName) {
@@ -438,8 +446,8 @@ export function validateOneHubArgs(args: OneHubArgs, keyPrefix: string): void {
     checkAmiId(k("natInstanceAmiId"), args.natInstanceAmiId ?? "");
     checkOneOf(k("containerInsights"), args.containerInsights ?? DEFAULT_CONTAINER_INSIGHTS, CONTAINER_INSIGHTS_MODES);
     checkOneOf(k("cpuArchitecture"), args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE, CPU_ARCHITECTURES);
-    checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? DEFAULT_SQL_MAX_IDLE_CONNS, 0, 100);
-    checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? DEFAULT_SQL_MAX_LIFETIME, 1, 86400);
+    checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? SERVICE_DEFAULTS.sqlMaxIdleConns, 0, 100);
+    checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? SERVICE_DEFAULTS.sqlMaxLifetime, 1, 86400);
 
     // security
     checkDataApi(
@@ -513,22 +521,6 @@ function scaleSettingsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string)
         notifySecrets,
     };
 }
-
-/**
- * The dev profile OneHub builds by default lets the database pause: 0 ACU after 300 s without a
- * connection, pools that keep no idle connection, slaves that reload their caches every 30 minutes
- * instead of every minute. The master's 10-minute statistics job still wakes it (see README, "What
- * it costs"). Production sets 0.5 ACU, 10 idle connections, 300 s and 60 s.
- */
-const DEFAULT_DB_MIN_CAPACITY = 0;
-const DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE = 300;
-const DEFAULT_SYNC_FREQUENCY = 1800;
-const DEFAULT_SQL_MAX_IDLE_CONNS = 0;
-const DEFAULT_SQL_MAX_LIFETIME = 60;
-
-/** The pause delay: as given, else 300 s for a 0-ACU minimum and none for a minimum above 0. */
-const secondsUntilAutoPauseOf = (args: OneHubArgs) =>
-    args.dbSecondsUntilAutoPause ?? ((args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY) === 0 ? DEFAULT_DB_SECONDS_UNTIL_AUTO_PAUSE : 0);
 
 /** The pools every task gets: max_connections at the capacity the instances were rebooted with, shared by all tasks. */
 function poolsOf(args: OneHubArgs, k: (key: keyof OneHubArgs) => string) {
@@ -697,10 +689,10 @@ export class OneHub extends pulumi.ComponentResource {
                 vpcId,
                 subnetIds: databaseSubnetIds,
                 engineVersion: args.dbEngineVersion,
-                minCapacity: args.dbMinCapacity ?? DEFAULT_DB_MIN_CAPACITY,
+                minCapacity: args.dbMinCapacity,
                 maxCapacity: args.dbMaxCapacity,
                 rebootedMaxCapacity: args.dbRebootedMaxCapacity,
-                secondsUntilAutoPause: secondsUntilAutoPauseOf(args),
+                secondsUntilAutoPause: args.dbSecondsUntilAutoPause,
                 readerCount: args.dbReaderCount,
                 backupRetentionDays: args.dbBackupRetentionDays,
                 deletionProtection: args.dbDeletionProtection,
@@ -720,6 +712,9 @@ export class OneHub extends pulumi.ComponentResource {
                 subnetIds: privateSubnetIds,
                 ...pickEdgeSettings(args),
                 tags: args.tags,
+                // The WAF lets prompts through on every relay path, and keeps its logs as long as the rest.
+                extraRelayPaths: args.extraRelayPaths,
+                logRetentionDays: args.logRetentionDays,
             },
             parent,
         );
@@ -823,11 +818,11 @@ export class OneHub extends pulumi.ComponentResource {
             listenerArn: edge.listenerArn,
             albSecurityGroupId: edge.albSecurityGroupId,
             databaseSecurityGroupId: database.securityGroupId,
-            syncFrequency: args.syncFrequency ?? DEFAULT_SYNC_FREQUENCY,
+            syncFrequency: args.syncFrequency,
             sqlMaxOpenConns: pools.maxOpen,
             // Never more idle connections than the pool may open.
-            sqlMaxIdleConns: Math.min(args.sqlMaxIdleConns ?? DEFAULT_SQL_MAX_IDLE_CONNS, pools.maxOpen),
-            sqlMaxLifetime: args.sqlMaxLifetime ?? DEFAULT_SQL_MAX_LIFETIME,
+            sqlMaxIdleConns: Math.min(args.sqlMaxIdleConns ?? SERVICE_DEFAULTS.sqlMaxIdleConns, pools.maxOpen),
+            sqlMaxLifetime: args.sqlMaxLifetime,
             cpuArchitecture: args.cpuArchitecture,
             databaseMaxConnections: database.maxConnections,
             logRetentionDays: args.logRetentionDays,

@@ -25,8 +25,10 @@ import {
     vpcIngressSource,
 } from "./helpers";
 
-/** Every policy of the pack blocks a preview or update. */
+/** A policy that blocks a preview or update: all but the advisory ones. */
 export const MANDATORY = "mandatory" as const;
+/** A finding that is reported but blocks nothing: a risk an operator may accept knowingly. */
+export const ADVISORY = "advisory" as const;
 
 /** The design document the policy descriptions cite. */
 export const ARCHITECTURE_DOC = "docs/architecture.md";

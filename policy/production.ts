@@ -1,11 +1,12 @@
 // Production guardrails: rules that apply only to production stacks (named prod or production,
 // or tagged onehub:production=true) — a WAF on the distribution, an Aurora cluster that survives
 // mistakes and an AZ loss, Container Insights on the ECS cluster, and alarms that tell someone when
-// the master is down or requests fail. See docs/architecture.md#production.
+// the master is down or requests fail; and, advisory, viewers on TLS 1.2+ through a custom domain.
+// See docs/architecture.md#production.
 import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isOneHubContainer, isProductionStack, nodeRole, parseContainers } from "./helpers";
-import { isAny, MANDATORY, requireProduction, stackNameOf, see, TARGET_GROUPS, taskDefinitionOf } from "./plumbing";
+import { ADVISORY, isAny, MANDATORY, requireProduction, stackNameOf, see, TARGET_GROUPS, taskDefinitionOf } from "./plumbing";
 
 /** Production keeps at least a week of point-in-time recovery. */
 export const MIN_PROD_BACKUP_DAYS = 7;
@@ -167,6 +168,23 @@ export const prodEcsContainerInsights: ResourceValidationPolicy = {
     }),
 };
 
+export const prodViewerTlsCustomDomain: ResourceValidationPolicy = {
+    name: "prod-viewer-tls-custom-domain",
+    description:
+        "Advisory: in production stacks every CloudFront distribution serves its own certificate (onehub:customDomain). With the *.cloudfront.net certificate CloudFront lets viewers negotiate TLS 1.0 whatever minimumProtocolVersion says, and API keys travel in headers." +
+        see("production"),
+    enforcementLevel: ADVISORY,
+    validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, report) => {
+        requireProduction(args);
+        const cert = distribution.viewerCertificate;
+        if (!cert?.acmCertificateArn && !cert?.iamCertificateId) {
+            report(
+                "uses the *.cloudfront.net certificate, with which viewers may still negotiate TLS 1.0 or 1.1; set onehub:customDomain (and certificateArn or hostedZoneId) for TLS 1.2 or newer",
+            );
+        }
+    }),
+};
+
 /** The production guardrails, in the order reports list them. */
 export const productionPolicies: Policies = [
     prodWafAttached,
@@ -175,4 +193,5 @@ export const productionPolicies: Policies = [
     prodAuroraDeletionProtection,
     prodAlarmsWithActions,
     prodEcsContainerInsights,
+    prodViewerTlsCustomDomain,
 ];

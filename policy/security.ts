@@ -773,14 +773,47 @@ export const WAF_BODY_RULES = [
     "JavaDeserializationRCE_BODY",
 ];
 
+/**
+ * The label each body rule adds to a request it matches (AWS's rule tables for the core rule set
+ * and known bad inputs): a counted body rule still labels, and a later rule must block the label.
+ */
+export const WAF_BODY_RULE_LABELS: Readonly<Record<string, string>> = {
+    CrossSiteScripting_BODY: "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body",
+    GenericLFI_BODY: "awswaf:managed:aws:core-rule-set:GenericLFI_Body",
+    GenericRFI_BODY: "awswaf:managed:aws:core-rule-set:GenericRFI_Body",
+    EC2MetaDataSSRF_BODY: "awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body",
+    SizeRestrictions_BODY: "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body",
+    Log4JRCE_BODY: "awswaf:managed:aws:known-bad-inputs:Log4JRCE_Body",
+    JavaDeserializationRCE_BODY: "awswaf:managed:aws:known-bad-inputs:JavaDeserializationRCE_Body",
+};
+
+/** True if `statement` matches requests carrying `label` through a label match that no NOT inverts. */
+function matchesLabel(statement: any, label: string, negated = false): boolean {
+    if (!statement || typeof statement !== "object") {
+        return false;
+    }
+    const match = statement.labelMatchStatement;
+    if (match) {
+        const key = String(match.key ?? "");
+        const hit = match.scope === "NAMESPACE" ? label.startsWith(key.endsWith(":") ? key : `${key}:`) : key === label;
+        return hit && !negated;
+    }
+    if (statement.notStatement) {
+        return matchesLabel(statement.notStatement.statement, label, !negated);
+    }
+    const children = statement.andStatement?.statements ?? statement.orStatement?.statements ?? [];
+    return children.some((child: any) => matchesLabel(child, label, negated));
+}
+
 export const wafRulesNotInCountMode: ResourceValidationPolicy = {
     name: "waf-rules-not-in-count-mode",
     description:
-        `Web ACL rules block: no rule group runs in count mode (overrideAction count), no rate-based rule only counts (action count), and inside a group no rule is overridden to allow, nor to count unless it is one of the body rules LLM prompts trip (${WAF_BODY_RULES.join(", ")}).` +
+        `Web ACL rules block: no rule group runs in count mode (overrideAction count), no rate-based rule only counts (action count), and inside a group no rule is overridden to allow, nor to count unless it is one of the body rules LLM prompts trip (${WAF_BODY_RULES.join(", ")}) and a rule after the group blocks that rule's label.` +
         see("the-waf-blocks"),
     enforcementLevel: MANDATORY,
     validateResource: validateResourceOfType(aws.wafv2.WebAcl, (acl, _, report) => {
-        for (const rule of acl.rules ?? []) {
+        const rules = acl.rules ?? [];
+        for (const rule of rules) {
             const managed = rule.statement?.managedRuleGroupStatement;
             const reference = rule.statement?.ruleGroupReferenceStatement;
             const group = managed ? `${managed.vendorName}'s ${managed.name}` : reference ? `rule group ${reference.arn}` : undefined;
@@ -796,6 +829,19 @@ export const wafRulesNotInCountMode: ResourceValidationPolicy = {
                     report(
                         `rule ${rule.name} overrides ${override.name} to count; only the body rules may count (${WAF_BODY_RULES.join(", ")})`,
                     );
+                } else if (override.actionToUse?.count !== undefined) {
+                    const label = WAF_BODY_RULE_LABELS[override.name];
+                    const blocked = rules.some(
+                        (later) =>
+                            (later.priority ?? 0) > (rule.priority ?? 0) &&
+                            later.action?.block !== undefined &&
+                            matchesLabel(later.statement, label),
+                    );
+                    if (!blocked) {
+                        report(
+                            `rule ${rule.name} counts ${override.name}, and no later rule blocks its label ${label}, so it blocks nothing anywhere; add a blocking rule after the group that matches the label outside the paths that carry prompts`,
+                        );
+                    }
                 }
             }
             if (rule.statement?.rateBasedStatement && rule.action?.count !== undefined) {

@@ -130,6 +130,8 @@ export const CONFIG_KEYS = {
     ecsExecKmsKeyArn: "string",
     imageDigest: "string",
     allowCustomImageRepository: "boolean",
+    // edge security
+    wafLogging: "boolean",
 } as const satisfies { [F in keyof OneHubArgs]?: ConfigKind };
 
 export type ConfigField = keyof typeof CONFIG_KEYS;

@@ -244,6 +244,13 @@ describe("cost model", () => {
         assert.ok(Math.abs(secrets.idle - 6 * 0.4) < 1e-9);
     });
 
+    it("prices WAF logs at ~2 KB per request as vended logs, nothing at idle", () => {
+        const run = fakeRun([resource("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "logging", {})]);
+        assert.strictEqual(line(run, "WAF logs", IDLE).idle, 0);
+        const gb = (1_000_000 * 2) / (1024 * 1024);
+        assert.ok(Math.abs(line(run, "WAF logs").load - gb * (0.5 + 0.03)) < 1e-9);
+    });
+
     it("gives daily totals as monthly / (730 / 24)", () => {
         const t = totals([{ item: "x", idle: 73, load: 146, detail: "" }]);
         assert.strictEqual(t.idleDay, 73 / DAYS_PER_MONTH);

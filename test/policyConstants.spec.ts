@@ -5,7 +5,7 @@
 // narrowing either side shows up as a failing test.
 import * as assert from "assert";
 import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY, ALB_IDLE_TIMEOUT, ORIGIN_READ_TIMEOUT } from "../components/edge/edgeSettings";
-import { wafRules } from "../components/edge/wafRules";
+import { BODY_RULES, wafRules } from "../components/edge/wafRules";
 import { MAX_VALUES_PER_RULE, MAX_WILDCARDS_PER_RULE } from "../components/services/routing";
 import { checkImage } from "../components/services/image";
 import {
@@ -32,7 +32,7 @@ import {
     MIN_ORIGIN_READ_TIMEOUT,
 } from "../policy/onehub";
 import { MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS } from "../policy/platform";
-import { WAF_BODY_RULES } from "../policy/security";
+import { WAF_BODY_RULE_LABELS, WAF_BODY_RULES } from "../policy/security";
 
 /** What the component says about a value: refused by the rule under test, or accepted. */
 function refuses(check: () => void, because: RegExp): boolean {
@@ -202,16 +202,19 @@ describe("policy pack constants agree with the components", () => {
         assert.ok(DEFAULT_ORIGIN_READ_TIMEOUT < MIN_ORIGIN_READ_TIMEOUT, "the pack reads an unset timeout as AWS's 30 s");
     });
 
-    it("the WAF rules the component sets to count are body rules the pack allows to count", () => {
-        const counted = wafRules("m", 2000, 100).flatMap((rule) =>
-            ((rule.statement as any)?.managedRuleGroupStatement?.ruleActionOverrides ?? [])
-                .filter((o: any) => o.actionToUse?.count !== undefined)
-                .map((o: any) => o.name as string),
-        );
-        assert.ok(counted.length > 0, "the component counts no rule any more: update this test");
+    it("the WAF rules the component counts are exactly the body rules the pack allows to count, with the labels the pack looks for", () => {
+        const counted = wafRules({ metricPrefix: "m", rateLimit: 2000, loginRateLimit: 100, relayPaths: [], labelCredentialPaths: true })
+            .flatMap((rule) =>
+                ((rule.statement as any)?.managedRuleGroupStatement?.ruleActionOverrides ?? [])
+                    .filter((o: any) => o.actionToUse?.count !== undefined)
+                    .map((o: any) => o.name as string),
+            )
+            .sort();
+        assert.deepStrictEqual(counted, [...WAF_BODY_RULES].sort());
+        assert.deepStrictEqual(Object.keys(WAF_BODY_RULE_LABELS).sort(), [...WAF_BODY_RULES].sort());
         assert.deepStrictEqual(
-            counted.filter((name) => !WAF_BODY_RULES.includes(name)),
-            [],
+            Object.fromEntries(BODY_RULES.map((b) => [b.rule, b.label])),
+            Object.fromEntries(Object.entries(WAF_BODY_RULE_LABELS)),
         );
     });
 });

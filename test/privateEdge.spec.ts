@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { CLOUDFRONT_ERROR_CODES, MANAGED_POLICY } from "../components/edge/edgeSettings";
-import { LOGIN_PATH_PREFIXES } from "../components/edge/wafRules";
 import { StackRun } from "../tools/offlineStack";
+import { summarize } from "../tools/plan";
+import { assertWaitsFor, dependsDirectlyOn } from "./graph";
 import { expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
 
 const ALB = "aws:lb/loadBalancer:LoadBalancer";
@@ -13,6 +13,7 @@ const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const RECORD = "aws:route53/record:Record";
 const CERT = "aws:acm/certificate:Certificate";
+const RULE = "aws:lb/listenerRule:ListenerRule";
 const CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
 
 const rule = (waf: any, name: string) => waf.rules.find((r: any) => r.name === name);
@@ -128,8 +129,8 @@ describe("PrivateEdge", () => {
         it("passes every method and header but Host, caches nothing and redirects to HTTPS by default", () => {
             const b = one(runs.dev, CDN).inputs.defaultCacheBehavior;
             assert.deepStrictEqual([...b.allowedMethods].sort(), ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
-            assert.strictEqual(b.cachePolicyId, MANAGED_POLICY.cachingDisabled);
-            assert.strictEqual(b.originRequestPolicyId, MANAGED_POLICY.allViewerExceptHostHeader);
+            assert.strictEqual(b.cachePolicyId, "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "CachingDisabled");
+            assert.strictEqual(b.originRequestPolicyId, "b689b0a8-53d0-40ab-baf2-68738e2966ac", "AllViewerExceptHostHeader");
             assert.strictEqual(b.viewerProtocolPolicy, "redirect-to-https");
             assert.strictEqual(b.compress, true);
         });
@@ -138,7 +139,7 @@ describe("PrivateEdge", () => {
             const behaviors = one(runs.dev, CDN).inputs.orderedCacheBehaviors;
             assert.deepStrictEqual(
                 behaviors.map((b: any) => [b.pathPattern, b.cachePolicyId]),
-                [["/assets/*", MANAGED_POLICY.cachingOptimized]],
+                [["/assets/*", "658327ea-f89d-4fab-a63d-7e88639e58f6"]], // CachingOptimized
             );
         });
 
@@ -146,7 +147,7 @@ describe("PrivateEdge", () => {
             const errors = one(runs.dev, CDN).inputs.customErrorResponses;
             assert.deepStrictEqual(
                 errors.map((e: any) => e.errorCode),
-                CLOUDFRONT_ERROR_CODES,
+                [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504],
             );
             assert.ok(errors.every((e: any) => e.errorCachingMinTtl === 0));
         });
@@ -161,6 +162,41 @@ describe("PrivateEdge", () => {
             assert.strictEqual(runs.dev.outputs.url, "https://d111111abcdef8.cloudfront.net");
             assert.strictEqual(one(runs.dev, CDN).inputs.viewerCertificate.cloudfrontDefaultCertificate, true);
             assert.strictEqual(ofType(runs.dev, RECORD).length, 0);
+        });
+    });
+
+    describe("TLS to viewers, as the plan shows it", () => {
+        it("says that without a custom domain viewers may negotiate TLS 1.0, whatever minimumProtocolVersion says", () => {
+            for (const run of Object.values(runs)) {
+                assert.match(
+                    summarize(one(run, CDN)),
+                    /, viewer TLS 1\.0\+ \(\*\.cloudfront\.net certificate: minimumProtocolVersion does not apply; a custom domain gives TLS 1\.2\+\)$/,
+                );
+            }
+        });
+
+        it("shows the minimum of a distribution with its own certificate", async () => {
+            const run = await fixtureRun("dev", {
+                config: { "onehub:customDomain": "api.example.com", "onehub:certificateArn": CERT_ARN },
+            });
+            assert.match(summarize(one(run, CDN)), /, viewer TLS ≥ TLSv1\.2_2021$/);
+        });
+
+        it("shows the internal-path rules as fixed 404s, and where the WAF logs go", () => {
+            assert.strictEqual(summarize(one(runs.dev, RULE, "-edge-internal-0")), "priority 1: /api/metrics /api/metrics/* → fixed 404");
+            assert.match(summarize(one(runs.dev, RULE, "-edge-internal-1")), /^priority 2: regex \^\/\(a\|%61\).* → fixed 404$/);
+            assert.strictEqual(
+                summarize(one(runs.prod, "aws:cloudwatch/logGroup:LogGroup", "-waf-logs")),
+                "retention 30 d, aws-waf-logs-onehub-prod-edge-… in us-east-1",
+            );
+        });
+
+        it("shows the web ACL's capacity and what its logs keep out", () => {
+            assert.strictEqual(summarize(one(runs.prod, WAF)), "CLOUDFRONT, 7 rules, 1151 WCU of the 1500 included");
+            assert.strictEqual(
+                summarize(one(runs.prod, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")),
+                "→ arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-onehub-prod-edge-20250101000000000000000001, 7 fields redacted, 1 drop filter(s)",
+            );
         });
     });
 
@@ -251,28 +287,6 @@ describe("PrivateEdge", () => {
             ]);
         });
 
-        it("only counts SizeRestrictions_BODY, because LLM request bodies exceed 8 KB", () => {
-            const common = rule(one(runs.prod, WAF).inputs, "aws-AWSManagedRulesCommonRuleSet");
-            assert.deepStrictEqual(common.statement.managedRuleGroupStatement.ruleActionOverrides, [
-                { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
-            ]);
-        });
-
-        it("rate-limits each IP site-wide and more strictly on login, sign-up and OAuth", () => {
-            const waf = one(runs.prod, WAF).inputs;
-            const site = rule(waf, "rate-limit-ip").statement.rateBasedStatement;
-            assert.deepStrictEqual([site.limit, site.aggregateKeyType, site.scopeDownStatement], [2000, "IP", undefined]);
-            const login = rule(waf, "rate-limit-login").statement.rateBasedStatement;
-            assert.deepStrictEqual([login.limit, login.aggregateKeyType], [100, "IP"]);
-            const paths = login.scopeDownStatement.orStatement.statements.map((s: any) => s.byteMatchStatement.searchString);
-            assert.deepStrictEqual(paths, LOGIN_PATH_PREFIXES);
-            assert.deepStrictEqual(
-                waf.rules.map((r: any) => r.priority),
-                [0, 1, 2, 3, 4],
-                "unique priorities",
-            );
-        });
-
         it("can be turned on in dev with other limits", async () => {
             const run = await fixtureRun("dev", {
                 config: { "onehub:wafEnabled": true, "onehub:wafRateLimit": 500, "onehub:wafLoginRateLimit": 20 },
@@ -287,6 +301,53 @@ describe("PrivateEdge", () => {
         assert.match(runs.prod.outputs.url as string, /^https:\/\//);
         assert.strictEqual(runs.prod.outputs.distributionId, "onehub-prod-edge-cdn-id");
         assert.match(runs.prod.outputs.albArn as string, /loadbalancer\/app\/onehub-prod-edge-alb\//);
+    });
+});
+
+describe("PrivateEdge lifecycle", () => {
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        runs.dev = await stackRun("dev");
+        runs.prod = await stackRun("prod");
+    });
+
+    it("creates the internal-path 404 rules before any service rule: /api/* is never routed while /api/metrics is open", () => {
+        for (const run of Object.values(runs)) {
+            const rules = ofType(run, RULE);
+            const internal = rules.filter((r) => r.name.includes("-edge-internal-"));
+            const services = rules.filter((r) => /-(master|slave)-rule-/.test(r.name));
+            assert.strictEqual(internal.length, 2);
+            assert.ok(services.length >= 4);
+            for (const rule of services) {
+                for (const guard of internal) {
+                    assertWaitsFor(run, rule, guard, "a service rule may exist only once the internal paths are closed");
+                }
+            }
+        }
+    });
+
+    it("replaces the VPC origin instead of updating it (CloudFront refuses any update of one in use), and leaves its tags alone", () => {
+        for (const run of Object.values(runs)) {
+            const origin = one(run, VPC_ORIGIN);
+            assert.deepStrictEqual(
+                [origin.replaceOnChanges, origin.ignoreChanges, origin.deleteBeforeReplace],
+                [["vpcOriginEndpointConfig"], ["tags", "tagsAll"], false],
+            );
+            assert.deepStrictEqual(origin.inputs.timeouts, { create: "30m", update: "30m", delete: "30m" });
+            assert.strictEqual(origin.inputs.tags, undefined);
+        }
+    });
+
+    it("updates the internal-path rules in place on their listener, and deletes them with it", () => {
+        const run = runs.dev;
+        const listener = one(run, LISTENER);
+        for (const rule of ofType(run, RULE).filter((r) => r.name.includes("-edge-internal-"))) {
+            assert.ok(dependsDirectlyOn(rule, listener), "its listenerArn is the listener's");
+            assert.deepStrictEqual(
+                [rule.replaceOnChanges, rule.ignoreChanges, rule.deleteBeforeReplace, rule.retainOnDelete],
+                [[], [], false, false],
+            );
+        }
     });
 });
 

@@ -1,27 +1,41 @@
 import * as assert from "assert";
-import { chunkRules, ListenerRuleModel, matchesPathPattern, mayMatchPrefix, RELAY_PATHS, route } from "../components/services/routing";
+import {
+    chunkRules,
+    encodedPathRegex,
+    internalPathRules,
+    ListenerRuleModel,
+    matchesPathPattern,
+    mayMatchPrefix,
+    RELAY_PATHS,
+    route,
+} from "../components/services/routing";
 import { StackRun } from "../tools/offlineStack";
 import { fixtureRun, ofType, one, stackRun } from "./util";
 
 const NO_ROUTE = "listener default (fixed 404)";
+const NOT_FOUND = "fixed 404";
 
 /** The listener rules a run registered, as the ALB sees them. */
 function listenerRules(run: StackRun): ListenerRuleModel[] {
-    return ofType(run, "aws:lb/listenerRule:ListenerRule").map((r) => ({
-        priority: r.inputs.priority,
-        pathPatterns: r.inputs.conditions.flatMap((c: any) => c.pathPattern.values),
-        target: r.inputs.actions[0].targetGroupArn,
-    }));
+    return ofType(run, "aws:lb/listenerRule:ListenerRule").map((r) => {
+        const [action] = r.inputs.actions;
+        return {
+            priority: r.inputs.priority,
+            pathPatterns: r.inputs.conditions.flatMap((c: any) => c.pathPattern.values ?? []),
+            regexValues: r.inputs.conditions.flatMap((c: any) => c.pathPattern.regexValues ?? []),
+            target: action.type === "fixed-response" ? `fixed ${action.fixedResponse.statusCode}` : action.targetGroupArn,
+        };
+    });
 }
 
 function targets(run: StackRun) {
     const arn = (node: string) =>
         `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${one(run, "aws:lb/targetGroup:TargetGroup", node).name}/0123456789abcdef`;
-    return { master: arn("-master-"), slave: arn("-slave-") };
+    return { master: arn("-master-"), slave: arn("-slave-"), internal: NOT_FOUND };
 }
 
 // Real OneHub paths (router/*.go) and where they must land.
-const ROUTES: Array<[string, "slave" | "master"]> = [
+const ROUTES: Array<[string, "slave" | "master" | "internal"]> = [
     ["/v1/chat/completions", "slave"],
     ["/v1/responses", "slave"],
     ["/v1/models", "slave"],
@@ -61,6 +75,21 @@ const ROUTES: Array<[string, "slave" | "master"]> = [
     ["/V1/chat/completions", "master"],
     ["/recraftai/v1/images/generations", "master"],
     ["/dashboard", "master"],
+    // Internal: a fixed 404 at the ALB however it is spelled, since OneHub's router matches the
+    // percent-decoded path while the ALB sees the raw one.
+    ["/api/metrics", "internal"],
+    ["/api/metrics/", "internal"],
+    ["/api/metrics/extra", "internal"],
+    ["/api/%6Detrics", "internal"],
+    ["/api/%6detrics", "internal"],
+    ["/api/metric%73", "internal"],
+    ["/%61pi/metrics", "internal"],
+    ["/api%2Fmetrics", "internal"],
+    ["/api%2fmetrics", "internal"],
+    ["/api/metrics%2Fx", "internal"],
+    ["/api/metricsx", "master"],
+    ["/api/metric", "master"],
+    ["/API/metrics", "master"],
 ];
 
 describe("listener routing (evaluated as the ALB does)", () => {
@@ -71,7 +100,7 @@ describe("listener routing (evaluated as the ALB does)", () => {
     });
 
     for (const [path, node] of ROUTES) {
-        it(`sends ${path} to the ${node}`, () => {
+        it(`sends ${path} to ${node === "internal" ? "a fixed 404" : `the ${node}`}`, () => {
             for (const run of Object.values(runs)) {
                 assert.strictEqual(route(listenerRules(run), path, NO_ROUTE), targets(run)[node]);
             }
@@ -81,11 +110,72 @@ describe("listener routing (evaluated as the ALB does)", () => {
     it("holds at most 5 values per rule and unique priorities", () => {
         for (const run of Object.values(runs)) {
             const rules = listenerRules(run);
-            assert.ok(rules.every((r) => r.pathPatterns.length >= 1 && r.pathPatterns.length <= 5));
+            const values = (r: ListenerRuleModel) => r.pathPatterns.length + (r.regexValues ?? []).length;
+            assert.ok(rules.every((r) => values(r) >= 1 && values(r) <= 5));
             const priorities = rules.map((r) => r.priority);
             assert.strictEqual(new Set(priorities).size, priorities.length);
             assert.ok(priorities.every((p) => p >= 1 && p <= 50000));
         }
+    });
+
+    it("answers the internal paths with the listener's own JSON 404 at priorities 1 and 2, before the master's /api/* rule at 10", () => {
+        for (const run of Object.values(runs)) {
+            const listener = one(run, "aws:lb/listener:Listener").inputs;
+            const internal = ofType(run, "aws:lb/listenerRule:ListenerRule")
+                .filter((r) => r.inputs.actions[0].type === "fixed-response")
+                .sort((a, b) => a.inputs.priority - b.inputs.priority);
+            assert.deepStrictEqual(
+                internal.map((r) => [r.name, r.inputs.priority, r.inputs.conditions]),
+                [
+                    [`onehub-${run.stack}-edge-internal-0`, 1, [{ pathPattern: { values: ["/api/metrics", "/api/metrics/*"] } }]],
+                    [
+                        `onehub-${run.stack}-edge-internal-1`,
+                        2,
+                        [
+                            {
+                                pathPattern: {
+                                    regexValues: [
+                                        "^/(a|%61)(p|%70)(i|%69)(/|%2[fF])(m|%6[dD])(e|%65)(t|%74)(r|%72)(i|%69)(c|%63)(s|%73)((/|%2[fF]).*)?$",
+                                    ],
+                                },
+                            },
+                        ],
+                    ],
+                ],
+            );
+            for (const rule of internal) {
+                assert.deepStrictEqual(rule.inputs.actions, [
+                    {
+                        type: "fixed-response",
+                        fixedResponse: {
+                            statusCode: "404",
+                            contentType: "application/json",
+                            messageBody: '{"error":{"message":"no route"}}',
+                        },
+                    },
+                ]);
+                assert.deepStrictEqual(rule.inputs.actions, listener.defaultActions, "indistinguishable from a path nobody serves");
+                assert.strictEqual(
+                    rule.inputs.listenerArn,
+                    one(run, "aws:lb/listenerRule:ListenerRule", "-master-rule-0").inputs.listenerArn,
+                );
+            }
+            const master = one(run, "aws:lb/listenerRule:ListenerRule", "-master-rule-0").inputs;
+            assert.deepStrictEqual([master.priority, master.conditions[0].pathPattern.values], [10, ["/api/*", "/mcp/*"]]);
+        }
+    });
+
+    it("keeps each encoded-path expression within the ALB's 128 characters", () => {
+        assert.strictEqual(encodedPathRegex("/api/metrics").length, 101);
+        assert.throws(() => internalPathRules(["/api/" + "x".repeat(12)]), /INTERNAL_PATHS = .* 128 characters/);
+        assert.deepStrictEqual(
+            internalPathRules(["/a", "/b", "/c"]).map((r) => [r.priority, r.pathPatterns ?? r.regexValues]),
+            [
+                [1, ["/a", "/a/*", "/b", "/b/*", "/c"]],
+                [2, ["/c/*"]],
+                [3, ["^/(a|%61)((/|%2[fF]).*)?$", "^/(b|%62)((/|%2[fF]).*)?$", "^/(c|%63)((/|%2[fF]).*)?$"]],
+            ],
+        );
     });
 
     it("routes every built-in relay pattern to the slaves", () => {
@@ -95,7 +185,23 @@ describe("listener routing (evaluated as the ALB does)", () => {
             .sort((a, b) => a.priority - b.priority);
         assert.deepStrictEqual(
             slaveRules.flatMap((r) => r.pathPatterns),
-            RELAY_PATHS,
+            [
+                "/v1/*",
+                "/dashboard/billing/*",
+                "/claude/*",
+                "/gemini/*",
+                "/mj/*",
+                "/mj-fast/*",
+                "/mj-turbo/*",
+                "/mj-relax/*",
+                "/suno/*",
+                "/kling/*",
+                "/recraftAI/*",
+            ],
+        );
+        assert.deepStrictEqual(
+            slaveRules.map((r) => r.priority),
+            [100, 101, 102],
         );
     });
 

@@ -81,6 +81,9 @@ export async function expectConfigError(
         error = e;
     }
     assert.ok(error instanceof Error, `expected ${JSON.stringify(config)} to be rejected`);
+    // Registrations the program started before it threw complete asynchronously: wait for them,
+    // so a check that fires only inside a component, after others were registered, is caught.
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     assert.match(error.message, message);
     assert.ok(pulumi.RunError.isInstance(error), `a config error must be a pulumi.RunError (one line, no stack trace): ${error.message}`);
     assert.deepStrictEqual(

@@ -65,7 +65,11 @@ export const ASSUMPTIONS = [
     "CloudFront Functions: one viewer-request invocation per request, after the 2 M-a-month free tier.",
     "The Spot drain's Lambda and EventBridge rule run only on Spot interruptions: left out.",
     "Deploy-time steps (Lambda functions, the Data API) run only during pulumi up: per update at most their timeouts at 128 MB and a few statements, fractions of a cent; not counted per month.",
+    "WAF logs (wafLogging): ~2 KB per request (one JSON record with headers, labels and rule matches), at the vended-logs price.",
 ];
+
+/** Size of one WAF log record, KB. */
+const WAF_LOG_KB_PER_REQUEST = 2;
 
 export interface CostLine {
     item: string;
@@ -504,6 +508,15 @@ export function estimate(run: StackRun, load: Load = DEFAULT_LOAD): CostLine[] {
         );
     }
 
+    for (const _logging of ofType(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")) {
+        lines.push(
+            both(
+                "WAF logs",
+                `~${WAF_LOG_KB_PER_REQUEST} KB per request into CloudWatch Logs`,
+                (r) => ((r.requests * WAF_LOG_KB_PER_REQUEST) / KB_PER_GB) * (PRICES.vendedLogsIngestGb + PRICES.logsStorageGbMonth),
+            ),
+        );
+    }
     const steps = ofType(run, "aws:lambda/function:Function");
     const perUpdate = stepCostPerUpdate(steps);
     lines.push(

@@ -542,8 +542,12 @@ function mockOutputs(type: string, name: string, inputs: Record<string, any>): R
             return { ...base, result: JSON.stringify({ status: "COMPLETED" }) };
         case "aws:ecs/service:Service":
             return { ...base, name: inputs.name ?? name };
-        case "aws:cloudwatch/logGroup:LogGroup":
-            return { ...base, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.name ?? name}`, name: inputs.name ?? name };
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            // With namePrefix, the provider appends a 26-character unique suffix (Terraform's PrefixedUniqueId).
+            const groupName = inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}20250101000000000000000001` : name);
+            const region = inputs.region ?? REGION;
+            return { ...base, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${groupName}`, name: groupName };
+        }
         case "aws:route53/record:Record":
             return { ...base, fqdn: inputs.name };
         case "aws:elasticache/serverlessCache:ServerlessCache":

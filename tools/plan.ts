@@ -5,10 +5,21 @@ import * as fs from "fs";
 import { deriveVpcChildren } from "./awsxVpcLayout";
 import { knownStacks, placeholderNotes, RegisteredResource, runStack, StackRun } from "./offlineStack";
 import { normalizedInputs, resourcePath, SECRET_MASK, writeSnapshot } from "./snapshot";
+import { webAclCapacity } from "../components/edge/wafRules";
 
 type Summary = (inputs: any) => string;
 
 const describeJson = (s: string) => JSON.parse(s);
+
+/**
+ * What viewers may negotiate: with its own certificate the distribution's minimum; with the
+ * *.cloudfront.net one CloudFront applies TLSv1 whatever minimumProtocolVersion says.
+ */
+function viewerTls(cert: any): string {
+    return cert?.acmCertificateArn || cert?.iamCertificateId
+        ? `viewer TLS ≥ ${cert.minimumProtocolVersion ?? "TLSv1"}`
+        : "viewer TLS 1.0+ (*.cloudfront.net certificate: minimumProtocolVersion does not apply; a custom domain gives TLS 1.2+)";
+}
 
 /** The settings a reviewer looks at first, per resource type. */
 const SUMMARIES: Record<string, Summary> = {
@@ -43,12 +54,14 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:lb/loadBalancer:LoadBalancer": (i) => `internal ${i.internal}, idle timeout ${i.idleTimeout} s`,
     "aws:lb/listener:Listener": (i) => `${i.protocol}:${i.port} → ${i.defaultActions?.[0]?.type}`,
     "aws:lb/listenerRule:ListenerRule": (i) =>
-        `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => c.pathPattern?.values ?? []).join(" ")}`,
+        `priority ${i.priority}: ${i.conditions?.flatMap((c: any) => [...(c.pathPattern?.values ?? []), ...(c.pathPattern?.regexValues ?? []).map((re: string) => `regex ${re}`)]).join(" ")}${i.actions?.[0]?.type === "fixed-response" ? ` → fixed ${i.actions[0].fixedResponse?.statusCode}` : ""}`,
     "aws:lb/targetGroup:TargetGroup": (i) => `${i.targetType}:${i.port}, health ${i.healthCheck?.path}, drain ${i.deregistrationDelay} s`,
     "aws:cloudfront/distribution:Distribution": (i) =>
-        `${i.priceClass}, read timeout ${i.origins?.[0]?.vpcOriginConfig?.originReadTimeout} s, ${i.aliases?.join(" ") ?? "no custom domain"}, WAF ${i.webAclId ? "on" : "off"}`,
+        `${i.priceClass}, read timeout ${i.origins?.[0]?.vpcOriginConfig?.originReadTimeout} s, ${i.aliases?.join(" ") ?? "no custom domain"}, WAF ${i.webAclId ? "on" : "off"}, ${viewerTls(i.viewerCertificate)}`,
     "aws:cloudfront/vpcOrigin:VpcOrigin": (i) => `${i.vpcOriginEndpointConfig?.originProtocolPolicy}`,
-    "aws:wafv2/webAcl:WebAcl": (i) => `${i.scope}, ${i.rules?.length} rules`,
+    "aws:wafv2/webAcl:WebAcl": (i) => `${i.scope}, ${i.rules?.length} rules, ${webAclCapacity(i.rules ?? [])} WCU of the 1500 included`,
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": (i) =>
+        `→ ${i.logDestinationConfigs?.join(" ")}, ${i.redactedFields?.length ?? 0} fields redacted, ${i.loggingFilter?.filters?.length ?? 0} drop filter(s)`,
     "aws:ecs/service:Service": (i) =>
         `desired ${i.desiredCount}, deploy ${i.deploymentMinimumHealthyPercent}–${i.deploymentMaximumPercent} %, ${(i.capacityProviderStrategies ?? []).map((s: any) => `${s.capacityProvider}${s.base ? ` base ${s.base}` : ""} w${s.weight}`).join(" + ")}, ECS Exec ${i.enableExecuteCommand ? "on" : "off"}`,
     "aws:ecs/cluster:Cluster": (i) => {
@@ -80,7 +93,8 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:appautoscaling/target:Target": (i) => `${i.minCapacity}–${i.maxCapacity} tasks`,
     "aws:appautoscaling/policy:Policy": (i) =>
         `${i.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification?.predefinedMetricType} → ${i.targetTrackingScalingPolicyConfiguration?.targetValue}`,
-    "aws:cloudwatch/logGroup:LogGroup": (i) => `retention ${i.retentionInDays} d`,
+    "aws:cloudwatch/logGroup:LogGroup": (i) =>
+        `retention ${i.retentionInDays} d${i.namePrefix ? `, ${i.namePrefix}…` : ""}${i.region ? ` in ${i.region}` : ""}`,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) =>
         `${i.ipProtocol} ${i.fromPort ?? "all"} from ${i.prefixListId ?? i.referencedSecurityGroupId ?? i.cidrIpv4}`,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) =>

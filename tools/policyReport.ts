@@ -1,8 +1,8 @@
 // `npm run policy -- <stack>`: runs the stack program offline (tools/offlineStack.ts) and
 // evaluates the guardrail policy pack (policy/) against it. Prints one row per policy, then
-// every violation; exits 1 on a violation, 2 on a usage error.
+// every violation; exits 1 on a violation of a mandatory policy, 2 on a usage error.
 import { knownStacks, placeholderNotes, runStack } from "./offlineStack";
-import { evaluatePolicies, PolicyResult } from "./policyEval";
+import { blockingViolations, evaluatePolicies, PolicyResult } from "./policyEval";
 
 /** Left-aligned text columns separated by " | ". */
 function table(rows: string[][]): string {
@@ -63,7 +63,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(note);
     }
     console.log(formatReport(stack, results));
-    return results.some((r) => r.violations.length > 0) ? 1 : 0;
+    // Advisory findings are printed but, as in `pulumi preview --policy-pack`, fail nothing.
+    return blockingViolations(results) > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -53,6 +53,8 @@ export const PRICES = {
     secretMonth: 0.4,
     logsIngestGb: 0.5,
     logsStorageGbMonth: 0.03,
+    /** Vended logs (WAF's among them) delivered to CloudWatch Logs, first 10 TB a month. */
+    vendedLogsIngestGb: 0.5,
     /** The first 10,000 custom metrics a month (Container Insights' metrics are custom metrics). */
     customMetricMonth: 0.3,
     // CloudWatch alarms and dashboards (https://aws.amazon.com/cloudwatch/pricing/): a standard-resolution

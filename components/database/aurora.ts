@@ -8,6 +8,15 @@ const AUTO_PAUSE_MIN_VERSION = [3, 8, 0];
 
 /** The default maximum: 4 ACU is Aurora's smallest size with more than 100 connections (135). */
 export const DEFAULT_MAX_CAPACITY = 4;
+/** The default minimum: 0 ACU, so an idle database pauses (the dev profile; production sets 0.5). */
+export const DEFAULT_MIN_CAPACITY = 0;
+/** The pause delay a 0-ACU minimum gets unless told otherwise: the least Aurora allows. */
+export const DEFAULT_SECONDS_UNTIL_AUTO_PAUSE = 300;
+
+/** The pause delay: as given, else 300 s for a 0-ACU minimum and none (0) for a minimum above 0. */
+export function secondsUntilAutoPauseOf(minCapacity: number, configured: number | undefined): number {
+    return configured ?? (minCapacity === 0 ? DEFAULT_SECONDS_UNTIL_AUTO_PAUSE : 0);
+}
 
 const ACU_MIN = 0;
 const ACU_MAX = 256;

@@ -11,6 +11,8 @@ import {
     checkRebootedCapacity,
     DEFAULT_ENGINE_VERSION,
     DEFAULT_MAX_CAPACITY,
+    DEFAULT_MIN_CAPACITY,
+    secondsUntilAutoPauseOf,
     maxConnections,
     PASSWORD_LENGTH,
     PASSWORD_SPECIALS,
@@ -50,8 +52,8 @@ export interface OneHubDatabaseArgs {
      */
     engineVersion?: string;
     /**
-     * Minimum Aurora capacity units, 0–256 in steps of 0.5. Default 0.5. 0 enables auto-pause
-     * (Aurora MySQL ≥ 3.08.0) and needs `secondsUntilAutoPause`. It pauses only when no client
+     * Minimum Aurora capacity units, 0–256 in steps of 0.5. Default 0 (production: 0.5). 0 enables
+     * auto-pause (Aurora MySQL ≥ 3.08.0) after `secondsUntilAutoPause`. It pauses only when no client
      * holds a connection: OneHub's tasks need pools without idle connections (SQL_MAX_IDLE_CONNS 0)
      * and a long SYNC_FREQUENCY, and its master's statistics job still wakes it every 10 minutes.
      */
@@ -71,7 +73,7 @@ export interface OneHubDatabaseArgs {
     rebootedMaxCapacity?: number;
     /**
      * Idle seconds before an auto-pausing (min 0 ACU) cluster pauses, 300–86400; 0 = no auto-pause.
-     * Default 0. See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html
+     * Default 300 with `minCapacity` 0, else 0. See https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html
      */
     secondsUntilAutoPause?: number;
     /**
@@ -153,9 +155,9 @@ export class OneHubDatabase extends pulumi.ComponentResource {
             checkNonEmpty(key("subnetIds"), args.subnetIds, "subnet");
         }
         const engineVersion = args.engineVersion ?? DEFAULT_ENGINE_VERSION;
-        const minCapacity = args.minCapacity ?? 0.5;
+        const minCapacity = args.minCapacity ?? DEFAULT_MIN_CAPACITY;
         const maxCapacity = args.maxCapacity ?? DEFAULT_MAX_CAPACITY;
-        const secondsUntilAutoPause = args.secondsUntilAutoPause ?? 0;
+        const secondsUntilAutoPause = secondsUntilAutoPauseOf(minCapacity, args.secondsUntilAutoPause);
         checkCapacity(
             {
                 min: key("minCapacity"),

@@ -13,7 +13,9 @@ export const ORIGIN_READ_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 6
 export const ORIGIN_KEEPALIVE_TIMEOUT = { min: 1, max: 120, default: 60, quotaFree: 60, quota: "Keep-alive timeout per origin" };
 const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 /** AWS WAF rate-based rules count requests per 5 minutes; the smallest allowed limit is 10. */
-const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
+export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000, default: 2000 };
+/** The login paths' default limit per IP per 5 minutes. */
+export const WAF_LOGIN_RATE_LIMIT_DEFAULT = 100;
 
 /** AWS-managed CloudFront policies (ids are global and fixed). */
 export const MANAGED_POLICY = {
@@ -71,6 +73,17 @@ export interface EdgeSettings {
     wafRateLimit?: number;
     /** Requests per IP per 5 minutes on login, sign-up and OAuth paths, ≤ `wafRateLimit`. Default 100. */
     wafLoginRateLimit?: number;
+    /**
+     * With `wafEnabled`: log every request the web ACL sees to a CloudWatch log group in us-east-1
+     * named `aws-waf-logs-<edge name>-…` (WAF's required prefix), kept `logRetentionDays` and deleted
+     * with the stack. Every place OneHub takes a credential from is redacted (the Authorization,
+     * x-api-key, x-goog-api-key, mj-api-secret, Sec-WebSocket-Protocol and Cookie headers, the
+     * query string), and requests with a token in the path (/mcp/*, /api/telegram/*) are dropped.
+     * Default false (prod true). The deployer needs logs:CreateLogDelivery, logs:PutResourcePolicy,
+     * logs:DescribeResourcePolicies and logs:DescribeLogGroups: WAF writes the log group's resource policy itself.
+     * See https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
+     */
+    wafLogging?: boolean;
 }
 
 const EDGE_SETTING_KEYS: (keyof EdgeSettings)[] = [
@@ -87,6 +100,7 @@ const EDGE_SETTING_KEYS: (keyof EdgeSettings)[] = [
     "wafEnabled",
     "wafRateLimit",
     "wafLoginRateLimit",
+    "wafLogging",
 ];
 
 /** Just the edge settings of a larger argument object (such as OneHubArgs). */
@@ -172,9 +186,17 @@ export function validateEdgeSettings(s: EdgeSettings, prefix: string): void {
         );
     }
 
-    const rate = checkInteger(k("wafRateLimit"), s.wafRateLimit ?? 2000, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
-    const loginRate = checkInteger(k("wafLoginRateLimit"), s.wafLoginRateLimit ?? 100, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
+    const rate = checkInteger(k("wafRateLimit"), s.wafRateLimit ?? WAF_RATE_LIMIT.default, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
+    const loginRate = checkInteger(
+        k("wafLoginRateLimit"),
+        s.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
+        WAF_RATE_LIMIT.min,
+        WAF_RATE_LIMIT.max,
+    );
     if (loginRate > rate) {
         fail(k("wafLoginRateLimit"), loginRate, `must not exceed ${k("wafRateLimit")} (${rate}): the login limit is the stricter one`);
+    }
+    if (s.wafLogging && !s.wafEnabled) {
+        fail(k("wafLogging"), s.wafLogging, `needs ${k("wafEnabled")} true: without a web ACL there is nothing to log`);
     }
 }

@@ -8,13 +8,22 @@ import {
     ORIGIN_READ_TIMEOUT,
     EdgeSettings,
     validateEdgeSettings,
+    WAF_LOGIN_RATE_LIMIT_DEFAULT,
+    WAF_RATE_LIMIT,
 } from "./edgeSettings";
-import { checkComponentName, checkNonEmpty } from "../common/validation";
+import { checkComponentName, checkLogRetention, checkNonEmpty, DEFAULT_LOG_RETENTION_DAYS } from "../common/validation";
 import { componentAsset } from "../common/assets";
-import { wafRules } from "./wafRules";
+import { checkWafCapacity, CREDENTIAL_IN_PATH_LABEL, wafRules } from "./wafRules";
+import { credentialPathFilter, WAF_LOG_GROUP_PREFIX, WAF_REDACTED_FIELDS } from "./wafLogging";
+import { checkRelayPaths, internalPathRules } from "../services/routing";
 
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"];
 const ORIGIN_ID = "alb";
+/** The listener's answer to any path no service claims, and to the internal ones: a JSON 404. */
+const NOT_FOUND = {
+    type: "fixed-response",
+    fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: JSON.stringify({ error: { message: "no route" } }) },
+};
 /** CloudFront's origin-facing servers; the only source the ALB admits. */
 const CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 /**
@@ -26,6 +35,29 @@ export const CLIENT_IP_HEADER = "True-Client-IP";
 /** The runtime of the viewer-request function. */
 export const CLIENT_IP_FUNCTION_RUNTIME = "cloudfront-js-2.0";
 
+/**
+ * The web ACL's rules for these settings (the relay paths checked), refused, naming
+ * `relayPathsKey`, when they could exceed the capacity the web ACL's price includes. OneHub calls it
+ * too, so a stack refuses before it registers anything.
+ */
+export function checkedWafRules(
+    metricPrefix: string,
+    s: Pick<PrivateEdgeArgs, "wafEnabled" | "wafRateLimit" | "wafLoginRateLimit" | "wafLogging" | "extraRelayPaths">,
+    relayPathsKey: string,
+): aws.types.input.wafv2.WebAclRule[] {
+    const rules = wafRules({
+        metricPrefix,
+        rateLimit: s.wafRateLimit ?? WAF_RATE_LIMIT.default,
+        loginRateLimit: s.wafLoginRateLimit ?? WAF_LOGIN_RATE_LIMIT_DEFAULT,
+        relayPaths: checkRelayPaths(relayPathsKey, s.extraRelayPaths ?? []),
+        labelCredentialPaths: s.wafLogging ?? false,
+    });
+    if (s.wafEnabled) {
+        checkWafCapacity(relayPathsKey, s.extraRelayPaths ?? [], rules);
+    }
+    return rules;
+}
+
 /** The edge's settings are EdgeSettings (edgeSettings.ts), shared with OneHubArgs. */
 export interface PrivateEdgeArgs extends EdgeSettings {
     /** VPC of the internal ALB. */
@@ -34,6 +66,14 @@ export interface PrivateEdgeArgs extends EdgeSettings {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Tags for every resource. */
     tags?: Record<string, string>;
+    /**
+     * The slaves' relay path patterns beyond OneHub's own (OneHubSlaveServiceArgs.extraRelayPaths):
+     * with `wafEnabled`, the WAF's body rules let prompts through there as on the built-in relay
+     * paths. Default []. Each extra pattern costs the web ACL 12–13 WCU of its 1,500.
+     */
+    extraRelayPaths?: string[];
+    /** Days CloudWatch keeps the WAF logs (`wafLogging`), a CloudWatch-allowed value. Default 7. */
+    logRetentionDays?: number;
 }
 
 /**
@@ -60,7 +100,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
     public readonly albArnSuffix: pulumi.Output<string>;
     /** The internal ALB's DNS name (resolvable inside the VPC only). */
     public readonly albDnsName: pulumi.Output<string>;
-    /** The listener services add their rules to. */
+    /** The listener services add their rules to, resolving once its internal-path 404 rules exist. */
     public readonly listenerArn: pulumi.Output<string>;
     /** The ALB's own security group: services allow it into their tasks, and it out to them. */
     public readonly albSecurityGroupId: pulumi.Output<string>;
@@ -83,6 +123,8 @@ export class PrivateEdge extends pulumi.ComponentResource {
      * (OneHubServiceArgs.trustedHeader), so per-IP limits and IP allow-lists see the real client.
      */
     public readonly clientIpHeader: pulumi.Output<string>;
+    /** The WAF's log group (us-east-1, `aws-waf-logs-<name>-…`); undefined without `wafLogging`. */
+    public readonly wafLogGroupName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PrivateEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         // ALB names are at most 32 characters.
@@ -91,6 +133,11 @@ export class PrivateEdge extends pulumi.ComponentResource {
             checkNonEmpty("PrivateEdge args.subnetIds", args.subnetIds, "subnet");
         }
         validateEdgeSettings(args, "PrivateEdge args.");
+        const rules = checkedWafRules(name, args, "PrivateEdge args.extraRelayPaths");
+        const logRetentionDays = checkLogRetention(
+            "PrivateEdge args.logRetentionDays",
+            args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        );
         super("onehub:index:PrivateEdge", name, {}, opts);
         for (const [key, value, limit] of [
             ["originReadTimeout", args.originReadTimeout ?? ORIGIN_READ_TIMEOUT.default, ORIGIN_READ_TIMEOUT],
@@ -158,19 +205,27 @@ export class PrivateEdge extends pulumi.ComponentResource {
                 certificateArn: https ? args.albCertificateArn : undefined,
                 sslPolicy: https ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : undefined,
                 // Only paths a service claims are routed; anything else is an explicit JSON 404.
-                defaultActions: [
-                    {
-                        type: "fixed-response",
-                        fixedResponse: {
-                            statusCode: "404",
-                            contentType: "application/json",
-                            messageBody: JSON.stringify({ error: { message: "no route" } }),
-                        },
-                    },
-                ],
+                defaultActions: [NOT_FOUND],
                 tags,
             },
             { parent: this },
+        );
+        // OneHub paths that must stay internal (INTERNAL_PATHS) get the same 404 as an unknown path,
+        // before any service rule: services attach to `listenerArn`, which resolves only once these
+        // rules exist, so /api/* is never routed while /api/metrics is not yet closed.
+        const internalRules = internalPathRules().map(
+            (rule, i) =>
+                new aws.lb.ListenerRule(
+                    `${name}-internal-${i}`,
+                    {
+                        listenerArn: listener.arn,
+                        priority: rule.priority,
+                        actions: [NOT_FOUND],
+                        conditions: [{ pathPattern: rule.regexValues ? { regexValues: rule.regexValues } : { values: rule.pathPatterns } }],
+                        tags,
+                    },
+                    { parent: this },
+                ),
         );
 
         const vpcOrigin = new aws.cloudfront.VpcOrigin(
@@ -201,6 +256,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
         let webAclName: pulumi.Output<string | undefined> = pulumi.output(undefined);
         let webAclId: pulumi.Output<string | undefined> = pulumi.output(undefined);
         let webAclMetricName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        let wafLogGroupName: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (args.wafEnabled) {
             const webAcl = new aws.wafv2.WebAcl(
                 `${name}-waf`,
@@ -209,7 +265,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
                     region: "us-east-1",
                     scope: "CLOUDFRONT",
                     defaultAction: { allow: {} },
-                    rules: wafRules(name, args.wafRateLimit ?? 2000, args.wafLoginRateLimit ?? 100),
+                    rules,
                     visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
                     tags,
                 },
@@ -219,6 +275,9 @@ export class PrivateEdge extends pulumi.ComponentResource {
             webAclName = webAcl.name;
             webAclId = webAcl.id;
             webAclMetricName = webAcl.visibilityConfig.metricName;
+            if (args.wafLogging) {
+                wafLogGroupName = this.wafLogging(name, webAcl, logRetentionDays, tags);
+            }
         }
 
         // Every behaviour that reaches OneHub sets True-Client-IP from the address CloudFront saw.
@@ -325,7 +384,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
         this.albArn = alb.arn;
         this.albArnSuffix = alb.arnSuffix;
         this.albDnsName = alb.dnsName;
-        this.listenerArn = listener.arn;
+        this.listenerArn = pulumi.all([listener.arn, ...internalRules.map((r) => r.arn)]).apply(([arn]) => arn);
         this.albSecurityGroupId = albSg.id;
         this.webAclArn = webAclArn;
         this.webAclName = webAclName;
@@ -333,6 +392,7 @@ export class PrivateEdge extends pulumi.ComponentResource {
         this.webAclMetricName = webAclMetricName;
         this.clientIpFunction = clientIpFunction;
         this.clientIpHeader = pulumi.output(CLIENT_IP_HEADER);
+        this.wafLogGroupName = wafLogGroupName;
         this.registerOutputs({
             url: this.url,
             distributionId: this.distributionId,
@@ -347,7 +407,46 @@ export class PrivateEdge extends pulumi.ComponentResource {
             webAclId: this.webAclId,
             webAclMetricName: this.webAclMetricName,
             clientIpHeader: this.clientIpHeader,
+            wafLogGroupName: this.wafLogGroupName,
         });
+    }
+
+    /**
+     * The WAF's logs: a us-east-1 log group with WAF's required name prefix, and the web ACL's
+     * logging configuration with every credential redacted and token-in-path requests dropped.
+     * WAF writes the log group's resource policy itself when it enables logging (CloudWatch Logs
+     * "vended logs"); an explicit one would count against the region's 10 account policies, or clash
+     * with the one WAF creates on the log group.
+     */
+    private wafLogging(
+        name: string,
+        webAcl: aws.wafv2.WebAcl,
+        retentionInDays: number,
+        tags?: Record<string, string>,
+    ): pulumi.Output<string> {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-waf-logs`,
+            // A prefix, not a fixed name: a replacement creates the new group before it deletes the old.
+            { region: "us-east-1", namePrefix: `${WAF_LOG_GROUP_PREFIX}${name}-`, retentionInDays, tags },
+            { parent: this },
+        );
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-waf-logging`,
+            {
+                region: "us-east-1",
+                resourceArn: webAcl.arn,
+                logDestinationConfigs: [logGroup.arn],
+                redactedFields: WAF_REDACTED_FIELDS,
+                loggingFilter: credentialPathFilter(
+                    pulumi.interpolate`awswaf:${account}:webacl:${webAcl.name}:${CREDENTIAL_IN_PATH_LABEL}`,
+                ),
+            },
+            // A web ACL has one logging configuration, deleted by the ACL's ARN: a replacement created
+            // first would be deleted by its predecessor's delete, leaving the ACL without logs.
+            { parent: this, deleteBeforeReplace: true },
+        );
+        return logGroup.name;
     }
 
     /** The viewer certificate: the given ARN, or one created and DNS-validated in us-east-1. */

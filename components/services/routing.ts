@@ -27,8 +27,30 @@ export const RELAY_PATHS = [
  */
 export const MASTER_PATHS = ["/api/*", "/mcp/*"];
 
-/** Rule priorities (lower wins): master paths first, then relay rules, the master catch-all last. */
-export const PRIORITY = { masterPaths: 10, relayBase: 100, relayMax: 199, catchAll: 50000 };
+/**
+ * OneHub paths that must never be reachable from the internet, each with the reason. The edge answers
+ * them with the listener's own JSON 404 at priorities below every service rule (`internalPathRules`),
+ * percent-encoded spellings included: OneHub's router (gin) matches the decoded path, the ALB the raw
+ * one. Read in OneHub's `router/` (v0.14.27 and main) and left public on purpose:
+ * `/api/system_info/log` (root only, the admin UI's log viewer), `/api/telegram/*` (Telegram's
+ * webhook calls it; the bot token in the path is its check), `/api/payment/notify/*` (payment
+ * providers' callbacks).
+ */
+export const INTERNAL_PATHS: ReadonlyArray<{ path: string; why: string }> = [
+    {
+        path: "/api/metrics",
+        why: "Prometheus metrics (traffic per channel, model and token type) guarded by basic auth alone once METRICS_USER/METRICS_PASSWORD are set; a scraper belongs inside the VPC",
+    },
+];
+
+/**
+ * Rule priorities (lower wins): the internal 404s first, then master paths, relay rules, and the
+ * master catch-all last.
+ */
+export const PRIORITY = { internalBase: 1, internalMax: 9, masterPaths: 10, relayBase: 100, relayMax: 199, catchAll: 50000 };
+
+/** ALB regular expressions in rule conditions are at most 128 characters. */
+const MAX_REGEX_LENGTH = 128;
 
 /** ALB quotas per rule: 5 condition values and 5 wildcards; path patterns are ≤ 128 characters. */
 export const MAX_VALUES_PER_RULE = 5;
@@ -140,16 +162,70 @@ export function checkRelayPaths(key: string, extra: readonly string[]): string[]
 export interface ListenerRuleModel {
     priority: number;
     pathPatterns: string[];
-    /** Where the rule forwards (a target group ARN). */
+    /** Regular expressions on the raw path (a `regexValues` condition), instead of patterns. */
+    regexValues?: string[];
+    /** Where the rule sends the request (a target group ARN, or a fixed response). */
     target: string;
 }
 
 /**
- * Evaluates rules as the ALB does: by ascending priority, the first rule whose path patterns
- * (any of them) match wins; with none, the listener's default action.
+ * Evaluates rules as the ALB does: by ascending priority, the first rule whose path patterns or
+ * regular expressions (any of them) match the raw path wins; with none, the listener's default action.
  */
 export function route(rules: readonly ListenerRuleModel[], path: string, defaultTarget: string): string {
     const byPriority = [...rules].sort((a, b) => a.priority - b.priority);
-    const hit = byPriority.find((r) => r.pathPatterns.some((p) => matchesPathPattern(p, path)));
+    const hit = byPriority.find(
+        (r) => r.pathPatterns.some((p) => matchesPathPattern(p, path)) || (r.regexValues ?? []).some((re) => new RegExp(re).test(path)),
+    );
     return hit ? hit.target : defaultTarget;
+}
+
+/** A listener rule of the edge's own: path patterns or (a separate rule) regular expressions. */
+export interface InternalPathRule {
+    priority: number;
+    pathPatterns?: string[];
+    regexValues?: string[];
+}
+
+const escapeRegex = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A regular expression for every raw path that OneHub decodes to `path` or below it: each character
+ * after the leading "/" literally or percent-encoded (either case of the hex digits). gin matches the
+ * decoded path (Go's URL.Path), while ALB path patterns see the raw one and cannot even hold a "%".
+ */
+export function encodedPathRegex(path: string): string {
+    const hex = (c: string) =>
+        c
+            .charCodeAt(0)
+            .toString(16)
+            .padStart(2, "0")
+            .replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
+    const chars = [...path.slice(1)].map((c) => `(${escapeRegex(c)}|%${hex(c)})`).join("");
+    return `^/${chars}((/|%2[fF]).*)?$`;
+}
+
+/**
+ * The edge's 404 rules for INTERNAL_PATHS: one or more of path patterns (the path and everything
+ * below it), then one or more of regular expressions for the percent-encoded spellings, at
+ * priorities from PRIORITY.internalBase, all below the master's /api/* rule.
+ */
+export function internalPathRules(paths: readonly string[] = INTERNAL_PATHS.map((p) => p.path)): InternalPathRule[] {
+    const patterns = chunkRules(
+        paths.flatMap((p) => [p, `${p}/*`]),
+        PRIORITY.internalBase,
+    ).map((r): InternalPathRule => ({ priority: r.priority, pathPatterns: r.pathPatterns }));
+    const regexes = paths.map(encodedPathRegex);
+    const tooLong = regexes.find((re) => re.length > MAX_REGEX_LENGTH);
+    if (tooLong !== undefined) {
+        fail("INTERNAL_PATHS", tooLong, `each encoded-path expression must fit the ALB's ${MAX_REGEX_LENGTH} characters`);
+    }
+    const rules = [...patterns];
+    for (let i = 0; i < regexes.length; i += MAX_VALUES_PER_RULE) {
+        rules.push({ priority: PRIORITY.internalBase + rules.length, regexValues: regexes.slice(i, i + MAX_VALUES_PER_RULE) });
+    }
+    if (rules.length > PRIORITY.internalMax - PRIORITY.internalBase + 1) {
+        fail("INTERNAL_PATHS", paths, `needs more than ${PRIORITY.internalMax - PRIORITY.internalBase + 1} listener rules`);
+    }
+    return rules;
 }

@@ -24,6 +24,19 @@ export const STOP_TIMEOUT_SECONDS = 120;
 /** ECS runtimePlatform.cpuArchitecture values on Fargate (Linux). */
 export const CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
 export const DEFAULT_CPU_ARCHITECTURE = "ARM64";
+/**
+ * The shared settings' defaults, one source for the services, OneHub and Pulumi.yaml: the dev
+ * profile, whose pools keep no idle connection and whose slaves sync every 30 minutes, so a 0-ACU
+ * database can pause (README, "What it costs"). Production sets 10 idle connections, 300 s and 60 s.
+ */
+export const SERVICE_DEFAULTS = {
+    cpu: 256,
+    memory: 512,
+    syncFrequency: 1800,
+    sqlMaxOpenConns: 20,
+    sqlMaxIdleConns: 0,
+    sqlMaxLifetime: 60,
+} as const;
 /** The secrets every OneHub node needs, each identical on every node. */
 export const REQUIRED_SECRETS = ["SQL_DSN", "SESSION_SECRET", "USER_TOKEN_SECRET"];
 /** Plain env vars the components own; a caller setting them would break the cluster's invariants. */
@@ -114,7 +127,10 @@ export interface OneHubServiceArgs {
     albSecurityGroupId: pulumi.Input<string>;
     /** The database's security group (OneHubDatabase.securityGroupId): the service allows itself in on 3306. */
     databaseSecurityGroupId: pulumi.Input<string>;
-    /** SYNC_FREQUENCY in seconds, 1–86400, the same on every node. Default 60. */
+    /**
+     * SYNC_FREQUENCY in seconds, 1–86400, the same on every node: how often a slave reloads channels,
+     * prices and options. Default 1800 (production: 60).
+     */
     syncFrequency?: number;
     /** SQL_MAX_OPEN_CONNS per task, 1–10000. Default 20; OneHub sizes it from the database's max_connections. */
     sqlMaxOpenConns?: number;
@@ -124,9 +140,9 @@ export interface OneHubServiceArgs {
      * tasks + the master) + 10 reserved. Default: unchecked.
      */
     databaseMaxConnections?: pulumi.Input<number>;
-    /** SQL_MAX_IDLE_CONNS per task, ≤ sqlMaxOpenConns. Default 10. */
+    /** SQL_MAX_IDLE_CONNS per task, ≤ sqlMaxOpenConns. Default 0 (production: 10): an idle connection keeps a 0-ACU database awake. */
     sqlMaxIdleConns?: number;
-    /** SQL_MAX_LIFETIME in seconds (OneHub reads seconds). Default 300. */
+    /** SQL_MAX_LIFETIME in seconds (OneHub reads seconds), 1–86400. Default 60 (production: 300). */
     sqlMaxLifetime?: number;
     /** Days CloudWatch keeps the task logs, a CloudWatch-allowed value. Default 7. */
     logRetentionDays?: number;
@@ -212,11 +228,11 @@ export function validateServiceArgs(
         },
         imageOf(args),
     );
-    checkFargateSize(k("cpu"), k("memory"), args.cpu ?? 256, args.memory ?? 512);
-    checkInteger(k("syncFrequency"), args.syncFrequency ?? 60, 1, 86400);
-    const open = checkInteger(k("sqlMaxOpenConns"), args.sqlMaxOpenConns ?? 20, 1, 10000);
-    checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? 10, 0, open);
-    checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? 300, 1, 86400);
+    checkFargateSize(k("cpu"), k("memory"), args.cpu ?? SERVICE_DEFAULTS.cpu, args.memory ?? SERVICE_DEFAULTS.memory);
+    checkInteger(k("syncFrequency"), args.syncFrequency ?? SERVICE_DEFAULTS.syncFrequency, 1, 86400);
+    const open = checkInteger(k("sqlMaxOpenConns"), args.sqlMaxOpenConns ?? SERVICE_DEFAULTS.sqlMaxOpenConns, 1, 10000);
+    checkInteger(k("sqlMaxIdleConns"), args.sqlMaxIdleConns ?? SERVICE_DEFAULTS.sqlMaxIdleConns, 0, open);
+    checkInteger(k("sqlMaxLifetime"), args.sqlMaxLifetime ?? SERVICE_DEFAULTS.sqlMaxLifetime, 1, 86400);
     checkLogRetention(k("logRetentionDays"), args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS);
     checkOneOf(k("cpuArchitecture"), args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE, CPU_ARCHITECTURES);
     checkEnvironment(k("environment"), args.environment ?? {});
@@ -521,12 +537,12 @@ export function createServiceBase(
           )
         : undefined;
 
-    const pool = args.sqlMaxOpenConns ?? 20;
+    const pool = args.sqlMaxOpenConns ?? SERVICE_DEFAULTS.sqlMaxOpenConns;
     const environment = {
         PORT: String(CONTAINER_PORT),
         // UTC like the database's time_zone: daily statistics mix MySQL and Go time.
         TZ: "UTC",
-        SYNC_FREQUENCY: String(args.syncFrequency ?? 60),
+        SYNC_FREQUENCY: String(args.syncFrequency ?? SERVICE_DEFAULTS.syncFrequency),
         // Checked against the database's max_connections once it is known (at preview).
         SQL_MAX_OPEN_CONNS: pulumi.output(args.databaseMaxConnections).apply((max) => {
             if (max !== undefined) {
@@ -534,8 +550,8 @@ export function createServiceBase(
             }
             return String(pool);
         }),
-        SQL_MAX_IDLE_CONNS: String(args.sqlMaxIdleConns ?? 10),
-        SQL_MAX_LIFETIME: String(args.sqlMaxLifetime ?? 300),
+        SQL_MAX_IDLE_CONNS: String(args.sqlMaxIdleConns ?? SERVICE_DEFAULTS.sqlMaxIdleConns),
+        SQL_MAX_LIFETIME: String(args.sqlMaxLifetime ?? SERVICE_DEFAULTS.sqlMaxLifetime),
         ...args.environment,
         ...nodeEnv,
         ...(args.trustedHeader ? { TRUSTED_HEADER: args.trustedHeader } : {}),
@@ -581,8 +597,8 @@ export function createServiceBase(
             family: name,
             networkMode: "awsvpc",
             requiresCompatibilities: ["FARGATE"],
-            cpu: String(args.cpu ?? 256),
-            memory: String(args.memory ?? 512),
+            cpu: String(args.cpu ?? SERVICE_DEFAULTS.cpu),
+            memory: String(args.memory ?? SERVICE_DEFAULTS.memory),
             runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? DEFAULT_CPU_ARCHITECTURE },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
