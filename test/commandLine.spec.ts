@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { COST_USAGE, parseCostArgs } from "../tools/cost";
 import { main as policyMain } from "../tools/policyReport";
@@ -8,15 +10,11 @@ import { parsePlanArgs, PLAN_USAGE } from "../tools/plan";
 
 /** Runs a tool as `npm run` does and returns its exit code and standard error. */
 function runTool(tool: string, args: string[]): { status: number | null; stderr: string } {
-    const result = spawnSync(
-        process.execPath,
-        [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "tools", tool), ...args],
-        {
-            cwd: ROOT,
-            encoding: "utf8",
-            timeout: 60_000,
-        },
-    );
+    const result = spawnSync(process.execPath, ["-r", path.join(ROOT, "tools", "fastTs.js"), path.join(ROOT, "tools", tool), ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+    });
     return { status: result.status, stderr: result.stderr };
 }
 
@@ -90,5 +88,41 @@ describe("command lines", () => {
             }
             assert.match(errors.join("\n"), /^unknown option --verbose: .*\nusage: npm run policy -- <stack>/);
         });
+    });
+});
+
+describe("npm test", () => {
+    /** Runs tools/test.js in a scratch project whose three parts exit with the given codes. */
+    function npmTest(codes: { typecheck: number; "format:check": number; unit: number }) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "onehub-npm-test-"));
+        const script = (name: string, code: number) => `node -e "console.log('${name} ran'); process.exit(${code})"`;
+        fs.writeFileSync(
+            path.join(dir, "package.json"),
+            JSON.stringify({
+                name: "scratch",
+                private: true,
+                scripts: Object.fromEntries(Object.entries(codes).map(([k, c]) => [k, script(k, c)])),
+            }),
+        );
+        const result = spawnSync(process.execPath, [path.join(ROOT, "tools", "test.js")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+        fs.rmSync(dir, { recursive: true, force: true });
+        return result;
+    }
+
+    it("runs the type check, the format check and mocha, and passes only when all three pass", () => {
+        const ok = npmTest({ typecheck: 0, "format:check": 0, unit: 0 });
+        assert.strictEqual(ok.status, 0);
+        for (const part of ["typecheck", "format:check", "unit"]) {
+            assert.match(ok.stdout, new RegExp(`${part} ran`));
+        }
+    });
+
+    it("fails naming each part that failed, after every part has run", () => {
+        const failed = npmTest({ typecheck: 2, "format:check": 0, unit: 1 });
+        assert.strictEqual(failed.status, 1);
+        assert.match(failed.stderr, /npm run typecheck failed \(exit code 2\)/);
+        assert.match(failed.stderr, /npm run unit failed \(exit code 1\)/);
+        assert.doesNotMatch(failed.stderr, /format:check failed/);
+        assert.match(failed.stdout, /format:check ran/);
     });
 });
