@@ -879,6 +879,9 @@ export class OneHub extends pulumi.ComponentResource {
                     webAclMetricName: args.wafEnabled ? edge.webAclMetricName.apply((m) => m ?? "") : undefined,
                     natGatewayIds: natGatewayIds,
                     natInstanceAutoScalingGroupNames: natInstanceGroupNames,
+                    // Only the cache this stack owns; an existing one is its owner's to watch.
+                    cacheName: scale.redisMode === "Serverless" ? cacheName : undefined,
+                    cacheMaxDataStorageGb: scale.redisMaxDataStorageGb,
                     slaveMinCount: scaling.minCount,
                     slaveMaxCount: scaling.maxCount,
                     slaveCpuTarget: scaling.cpuTarget,

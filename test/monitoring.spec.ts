@@ -279,6 +279,48 @@ describe("OneHubMonitoring", () => {
             assert.strictEqual(ofType(runs.dev, ALARM).filter((a) => /-mon-nat-\d/.test(a.name)).length, 0);
         });
 
+        it("the stack's own serverless Redis: throttled commands and storage above 80 % of redisMaxDataStorageGb, by its clusterId; none without one or for an existing cache", async () => {
+            const cache = one(runs.prod, "aws:elasticache/serverlessCache:ServerlessCache");
+            const throttled = alarm(runs.prod, "cache-throttled");
+            assert.deepStrictEqual(metricOf(throttled), ["AWS/ElastiCache", "ThrottledCmds", { clusterId: cache.inputs.name }, "Sum"]);
+            assert.deepStrictEqual(
+                [
+                    throttled.period,
+                    throttled.evaluationPeriods,
+                    throttled.datapointsToAlarm,
+                    throttled.threshold,
+                    throttled.comparisonOperator,
+                ],
+                [60, 5, 2, 0, "GreaterThanThreshold"],
+            );
+            const storage = alarm(runs.prod, "cache-storage-high");
+            assert.deepStrictEqual(metricOf(storage), [
+                "AWS/ElastiCache",
+                "BytesUsedForCache",
+                { clusterId: cache.inputs.name },
+                "Maximum",
+            ]);
+            assert.strictEqual(storage.threshold, 0.8 * cache.inputs.cacheUsageLimits.dataStorage.maximum * 1e9);
+            for (const a of [throttled, storage]) {
+                assert.deepStrictEqual(
+                    [a.treatMissingData, a.alarmActions, a.okActions],
+                    ["notBreaching", [topicArn(runs.prod)], [topicArn(runs.prod)]],
+                );
+            }
+            // The threshold follows the cap.
+            const bigger = await fixtureRun("prod", { config: { "onehub:redisMaxDataStorageGb": 10 } });
+            assert.strictEqual(alarm(bigger, "cache-storage-high").threshold, 8e9);
+            const cacheAlarmsOf = (run: StackRun) => ofType(run, ALARM).filter((a) => /-mon-cache-/.test(a.name));
+            assert.deepStrictEqual(cacheAlarmsOf(runs.dev), [], "dev: no Redis");
+            const existing = await fixtureRun("prod", {
+                config: {
+                    "onehub:redisMode": "Existing",
+                    "onehub:redisSecretArn": `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:redis-conn-AbCdEf`,
+                },
+            });
+            assert.deepStrictEqual(cacheAlarmsOf(existing), [], "an existing cache is its owner's to watch");
+        });
+
         it("CloudFront 5xx rate (and 504 rate with the additional metrics subscription) and WAF block spikes live in us-east-1", () => {
             const cdn = { DistributionId: "onehub-dev-edge-cdn-id", Region: "Global" };
             const fivexx = alarm(runs.dev, "cdn-5xx-rate");
@@ -656,6 +698,10 @@ describe("OneHubMonitoring", () => {
                 /OneHubMonitoring args\.slaveMaxCount = 2 is invalid: must be a whole number from 4 to 500/,
             );
             assert.throws(
+                () => new OneHubMonitoring("solo", { ...args, cacheName: "c", cacheMaxDataStorageGb: 0 }),
+                /OneHubMonitoring args\.cacheMaxDataStorageGb = 0 is invalid: must be a whole number from 1 to 5000/,
+            );
+            assert.throws(
                 () => new OneHubMonitoring("solo", { ...args, costAllocationTagValue: "x" }),
                 /costAllocationTagValue = "x" is invalid: needs OneHubMonitoring args\.costAllocationTagKey/,
             );
@@ -667,7 +713,7 @@ describe("OneHubMonitoring", () => {
         it("the plan counts the alarms by kind and shows each one's metric, threshold and window", () => {
             assert.strictEqual(
                 alarmCount(runs.prod),
-                "31 alarms (23 standard, 6 metric math, 1 anomaly detection, 1 composite; 4 without actions: composite members and deployment rollback alarms)",
+                "33 alarms (25 standard, 6 metric math, 1 anomaly detection, 1 composite; 4 without actions: composite members and deployment rollback alarms)",
             );
             const line = summarize(ofType(runs.dev, ALARM).find((a) => a.name === "onehub-dev-mon-db-connections-high")!);
             assert.strictEqual(line, "AWS/RDS DatabaseConnections Maximum > 108 in 5 of 5×60 s, missing notBreaching");

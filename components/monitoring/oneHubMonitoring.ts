@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkComponentName, checkInteger, checkMatches, checkStep, fail } from "../common/validation";
 import { maxConnections } from "../database/aurora";
+import { CACHE_LIMITS } from "../cache/oneHubCache";
 import { dashboardBody, DashboardIds } from "./dashboard";
 import { deploymentFailedPattern, spotInterruptionPattern, taskPlacementPattern } from "./eventPatterns";
 import { checkMonitoringSettings, thresholds } from "./monitoringSettings";
@@ -50,6 +51,14 @@ export interface OneHubMonitoringArgs {
      * GroupInServiceInstances), or the alarm sees no data and fires.
      */
     natInstanceAutoScalingGroupNames?: pulumi.Input<string>[];
+    /**
+     * The serverless Redis's name (OneHubCache.cacheName), the `clusterId` dimension of its
+     * AWS/ElastiCache metrics. Default "" (no cache alarms; an existing cache is its owner's to watch).
+     * See https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/serverless-metrics-events-redis.html
+     */
+    cacheName?: pulumi.Input<string>;
+    /** The cache's storage cap in GB (OneHubCache maxDataStorageGb), 1–5000: alarm at 80 % of it. Default 1. */
+    cacheMaxDataStorageGb?: number;
     /** Fewest slave tasks (the slaves' minCount): below it the slaves alarm. Default 1. */
     slaveMinCount?: number;
     /** Most slave tasks (maxCount): at it, with high CPU, the slaves are saturated. Default 3. */
@@ -238,6 +247,43 @@ export function natInstanceStatusAlarms(index: number, autoScalingGroupName: pul
     ];
 }
 
+/** Share of the cache's storage cap at which it alarms. */
+const CACHE_STORAGE_ALARM_SHARE = 0.8;
+
+/**
+ * The shared Redis's alarms: throttled commands (the ECPU cap reached, or traffic growing faster
+ * than the cache scales: OneHub then answers 401/500 on relay paths) and storage near its cap.
+ * ElastiCache counts the cap in GB of 10^9 bytes, so 80 % of it is compared in bytes.
+ */
+export function cacheAlarms(cacheName: pulumi.Input<string>, maxDataStorageGb: number): AlarmSpec[] {
+    const dimensions = { clusterId: cacheName };
+    return [
+        {
+            suffix: "cache-throttled",
+            description:
+                "The shared Redis throttled commands in 2 of 5 minutes: its ECPU cap (redisMaxEcpuPerSecond) is reached or traffic grew faster than it scales, and OneHub answers 401/500 on relay paths meanwhile. Raise redisMaxEcpuPerSecond.",
+            metric: { namespace: "AWS/ElastiCache", metricName: "ThrottledCmds", dimensions, statistic: "Sum" },
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 2,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+        {
+            suffix: "cache-storage-high",
+            description: `The shared Redis holds more than ${Math.round(CACHE_STORAGE_ALARM_SHARE * 100)} % of its ${maxDataStorageGb} GB cap (redisMaxDataStorageGb) for 15 minutes: at the cap it can store nothing more. OneHub's keys expire; raise redisMaxDataStorageGb if this persists.`,
+            metric: { namespace: "AWS/ElastiCache", metricName: "BytesUsedForCache", dimensions, statistic: "Maximum" },
+            period: 300,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            threshold: CACHE_STORAGE_ALARM_SHARE * maxDataStorageGb * 1e9,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+        },
+    ];
+}
+
 /**
  * OneHub's operations layer: an SNS topic in the stack's region and one in us-east-1, alarms whose
  * thresholds follow the deployment's configuration, EventBridge rules for the ECS events no metric
@@ -277,6 +323,12 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
         );
         const databaseReaderCount = checkInteger(k("databaseReaderCount"), args.databaseReaderCount ?? 0, 0, 15);
         const originReadTimeout = checkInteger(k("originReadTimeout"), args.originReadTimeout ?? 60, 1, 120);
+        const cacheMaxDataStorageGb = checkInteger(
+            k("cacheMaxDataStorageGb"),
+            args.cacheMaxDataStorageGb ?? CACHE_LIMITS.dataStorageGb.default,
+            CACHE_LIMITS.dataStorageGb.min,
+            CACHE_LIMITS.dataStorageGb.max,
+        );
         const tagKey = args.costAllocationTagKey ?? "";
         const tagValue = args.costAllocationTagValue ?? "";
         if (tagKey !== "") {
@@ -560,6 +612,9 @@ export class OneHubMonitoring extends pulumi.ComponentResource {
         (args.natGatewayIds ?? []).forEach((id, i) => specs.push(...natGatewayAlarms(i, id)));
         (args.natInstanceAutoScalingGroupNames ?? []).forEach((group, i) => specs.push(...natInstanceGroupAlarms(i, group)));
         (args.natInstanceAutoScalingGroupNames ?? []).forEach((group, i) => specs.push(...natInstanceStatusAlarms(i, group)));
+        if (args.cacheName !== undefined && args.cacheName !== "") {
+            specs.push(...cacheAlarms(args.cacheName, cacheMaxDataStorageGb));
+        }
 
         const cdn = { DistributionId: args.distributionId, Region: "Global" };
         specs.push({
