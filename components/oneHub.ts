@@ -575,6 +575,8 @@ export class OneHub extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     /** The CloudFront distribution's id (for invalidations and metrics). */
     public readonly distributionId: pulumi.Output<string>;
+    /** The distribution's own name (d…cloudfront.net): the CNAME target of a custom domain you point yourself. */
+    public readonly distributionDomainName: pulumi.Output<string>;
     /** The internal ALB's ARN. */
     public readonly albArn: pulumi.Output<string>;
     /** The ECS cluster the services run in. */
@@ -927,6 +929,7 @@ export class OneHub extends pulumi.ComponentResource {
         this.url = edge.url;
         this.vpcId = vpcId;
         this.distributionId = edge.distributionId;
+        this.distributionDomainName = edge.distributionDomainName;
         this.albArn = edge.albArn;
         this.clusterName = clusterName;
         this.masterServiceName = master.serviceName;
@@ -954,6 +957,7 @@ export class OneHub extends pulumi.ComponentResource {
             url: this.url,
             vpcId: this.vpcId,
             distributionId: this.distributionId,
+            distributionDomainName: this.distributionDomainName,
             albArn: this.albArn,
             clusterName: this.clusterName,
             masterServiceName: this.masterServiceName,

@@ -53,6 +53,7 @@ export async function program(): Promise<Record<string, pulumi.Output<unknown>>>
     return {
         url: onehub.url,
         distributionId: onehub.distributionId,
+        distributionDomainName: onehub.distributionDomainName,
         albArn: onehub.albArn,
         vpcId: onehub.vpcId,
         clusterName: onehub.clusterName,

@@ -297,9 +297,10 @@ describe("PrivateEdge", () => {
         });
     });
 
-    it("exports the URL, distribution and ALB", () => {
+    it("exports the URL, distribution (and its own name, a custom domain's CNAME target) and ALB", () => {
         assert.match(runs.prod.outputs.url as string, /^https:\/\//);
         assert.strictEqual(runs.prod.outputs.distributionId, "onehub-prod-edge-cdn-id");
+        assert.strictEqual(runs.prod.outputs.distributionDomainName, "d111111abcdef8.cloudfront.net");
         assert.match(runs.prod.outputs.albArn as string, /loadbalancer\/app\/onehub-prod-edge-alb\//);
     });
 });
