@@ -6,7 +6,7 @@ import { CACHE_USER_NAME, OneHubCache } from "../components/cache/oneHubCache";
 import { OneHubMasterService } from "../components/services/oneHubMasterService";
 import { lastRun, RegisteredResource, StackRun } from "../tools/offlineStack";
 import { assertWaitsFor, dependsDirectlyOn } from "./graph";
-import { container, envOf, expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
+import { container, envOf, expectConfigError, fixtureRun, ofType, one, serviceArgs, stackRun } from "./util";
 
 const CACHE = "aws:elasticache/serverlessCache:ServerlessCache";
 const USER = "aws:elasticache/user:User";
@@ -307,19 +307,7 @@ describe("the shared Redis", () => {
             ));
 
         it("REDIS_DB or REDIS_CONN_STRING in a service's extra environment, REDIS_DB in its secrets", async () => {
-            const args = {
-                clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-                vpcId: "vpc-1",
-                subnetIds: ["subnet-1"],
-                secrets: {
-                    SQL_DSN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
-                    SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
-                    USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
-                } as Record<string, string>,
-                listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-                albSecurityGroupId: "sg-alb",
-                databaseSecurityGroupId: "sg-db",
-            };
+            const args = serviceArgs();
             await fixtureRun("dev", {}, () => {
                 assert.throws(
                     () => new OneHubMasterService("master", { ...args, environment: { REDIS_DB: "1" } }),

@@ -7,7 +7,7 @@ import * as vm from "vm";
 import { MANAGED_POLICY } from "../components/edge/edgeSettings";
 import { OneHubMasterService } from "../components/services/oneHubMasterService";
 import { lastRun, ROOT, StackRun } from "../tools/offlineStack";
-import { envOf, expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
+import { envOf, expectConfigError, fixtureRun, ofType, one, serviceArgs, stackRun } from "./util";
 
 const FUNCTION_FILE = path.join(ROOT, "components", "edge", "functions", "trueClientIp.js");
 const CDN = "aws:cloudfront/distribution:Distribution";
@@ -135,26 +135,13 @@ describe("real client IPs", () => {
         });
 
         it("TRUSTED_HEADER is the component's: refused in extra environment", async () => {
-            const serviceArgs = {
-                clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-                vpcId: "vpc-1",
-                subnetIds: ["subnet-1"],
-                secrets: {
-                    SQL_DSN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
-                    SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
-                    USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
-                },
-                listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-                albSecurityGroupId: "sg-alb",
-                databaseSecurityGroupId: "sg-db",
-            };
             await fixtureRun("dev", {}, () => {
                 assert.throws(
-                    () => new OneHubMasterService("master", { ...serviceArgs, environment: { TRUSTED_HEADER: "X-Forwarded-For" } }),
+                    () => new OneHubMasterService("master", { ...serviceArgs(), environment: { TRUSTED_HEADER: "X-Forwarded-For" } }),
                     /OneHubMasterService args\.environment\.TRUSTED_HEADER = "X-Forwarded-For" is invalid: is set by the component itself/,
                 );
                 assert.throws(
-                    () => new OneHubMasterService("master", { ...serviceArgs, trustedHeader: "True Client IP" }),
+                    () => new OneHubMasterService("master", { ...serviceArgs(), trustedHeader: "True Client IP" }),
                     /OneHubMasterService args\.trustedHeader = "True Client IP" is invalid: must be an HTTP header name/,
                 );
             });
@@ -163,20 +150,7 @@ describe("real client IPs", () => {
 
         it("a service used without this edge leaves TRUSTED_HEADER unset (no header it could trust)", async () => {
             const run = await fixtureRun("dev", {}, () => {
-                new OneHubMasterService("bare", {
-                    clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-                    vpcId: "vpc-1",
-                    subnetIds: ["subnet-1"],
-                    secrets: {
-                        SQL_DSN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
-                        SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
-                        USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
-                    },
-                    listenerArn:
-                        "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-                    albSecurityGroupId: "sg-alb",
-                    databaseSecurityGroupId: "sg-db",
-                });
+                new OneHubMasterService("bare", serviceArgs());
             });
             assert.strictEqual(envOf(one(run, TASK, "bare")).TRUSTED_HEADER, undefined);
         });

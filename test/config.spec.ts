@@ -5,19 +5,6 @@ import { OneHubMasterService } from "../components/services/oneHubMasterService"
 import { OneHubSlaveService } from "../components/services/oneHubSlaveService";
 import { PrivateEdge } from "../components/edge/privateEdge";
 
-const serviceArgs = {
-    clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-    vpcId: "vpc-1",
-    subnetIds: ["subnet-1"],
-    secrets: {
-        SQL_DSN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
-        SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
-        USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
-    },
-    listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-    albSecurityGroupId: "sg-alb",
-    databaseSecurityGroupId: "sg-db",
-};
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -28,7 +15,7 @@ import { closestConfigKey, CONFIG_KEYS, PULUMI_YAML_DECLARATION } from "../stack
 import { lastRun, loadStackConfig, PLACEHOLDER_SECRET, ROOT, RunOptions, StackProgram } from "../tools/offlineStack";
 import { planReport } from "../tools/plan";
 import { readStackConfig } from "../tools/preflight";
-import { expectConfigError, fixtureRun, FIXTURES, ofType, one, projectCopy } from "./util";
+import { expectConfigError, fixtureRun, FIXTURES, ofType, one, projectCopy, serviceArgs } from "./util";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 /** A value every secret key would accept, were it a secret. */
@@ -420,19 +407,19 @@ describe("component argument checks (for programs that use the components direct
     it("keeps secrets and the components' own variables out of extra environment", async () => {
         await fixtureRun("dev", {}, () => {
             assert.throws(
-                () => new OneHubMasterService("master", { ...serviceArgs, environment: { NODE_TYPE: "slave" } }),
+                () => new OneHubMasterService("master", { ...serviceArgs(), environment: { NODE_TYPE: "slave" } }),
                 /OneHubMasterService args\.environment\.NODE_TYPE .*set by the component/,
             );
             assert.throws(
-                () => new OneHubMasterService("master", { ...serviceArgs, environment: { REDIS_CONN_STRING: "redis://u:p@h" } }),
+                () => new OneHubMasterService("master", { ...serviceArgs(), environment: { REDIS_CONN_STRING: "redis://u:p@h" } }),
                 /environment\.REDIS_CONN_STRING = "\(hidden\)" .*Secrets Manager/,
             );
             assert.throws(
-                () => new OneHubMasterService("master", { ...serviceArgs, environment: { METRICS_PASSWORD: "x" } }),
+                () => new OneHubMasterService("master", { ...serviceArgs(), environment: { METRICS_PASSWORD: "x" } }),
                 /METRICS_PASSWORD .*credential/,
             );
             assert.throws(
-                () => new OneHubMasterService("master", { ...serviceArgs, environment: { AWS_ACCESS_KEY_ID: "x" } }),
+                () => new OneHubMasterService("master", { ...serviceArgs(), environment: { AWS_ACCESS_KEY_ID: "x" } }),
                 /AWS_ACCESS_KEY_ID .*credential/,
             );
         });
@@ -442,7 +429,7 @@ describe("component argument checks (for programs that use the components direct
     it("tells a credential from a name that merely contains TOKEN", async () => {
         await fixtureRun("dev", {}, () => {
             assert.doesNotThrow(
-                () => new OneHubMasterService("master", { ...serviceArgs, environment: { TIKTOKEN_CACHE_DIR: "/tmp/tiktoken" } }),
+                () => new OneHubMasterService("master", { ...serviceArgs(), environment: { TIKTOKEN_CACHE_DIR: "/tmp/tiktoken" } }),
             );
         });
     });
@@ -450,7 +437,7 @@ describe("component argument checks (for programs that use the components direct
     it("requires the ALB ARN suffix for request-count scaling", async () => {
         await fixtureRun("dev", {}, () => {
             assert.throws(
-                () => new OneHubSlaveService("slave", { ...serviceArgs, masterServiceName: "m", requestsPerTarget: 100 }),
+                () => new OneHubSlaveService("slave", { ...serviceArgs(), masterServiceName: "m", requestsPerTarget: 100 }),
                 /OneHubSlaveService args\.albArnSuffix .*requestsPerTarget/,
             );
         });

@@ -11,7 +11,7 @@ import { HEALTH_CHECK_PATH } from "../components/services/serviceBase";
 import { OneHubSlaveService } from "../components/services/oneHubSlaveService";
 import { OneHubMasterService } from "../components/services/oneHubMasterService";
 import { lastRun, StackRun } from "../tools/offlineStack";
-import { container, envOf, expectConfigError, fixtureRun, ofType, one, stackRun } from "./util";
+import { container, envOf, expectConfigError, fixtureRun, ofType, one, serviceArgs, stackRun } from "./util";
 
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const TG = "aws:lb/targetGroup:TargetGroup";
@@ -163,19 +163,3 @@ describe("health checks vs the shared API limiter", () => {
         });
     });
 });
-
-function serviceArgs() {
-    return {
-        clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-        vpcId: "vpc-1",
-        subnetIds: ["subnet-1"],
-        secrets: {
-            SQL_DSN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dsn-AbCdEf",
-            SESSION_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:session-AbCdEf",
-            USER_TOKEN_SECRET: "arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf",
-        } as Record<string, string>,
-        listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-        albSecurityGroupId: "sg-alb",
-        databaseSecurityGroupId: "sg-db",
-    };
-}

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { knownStacks, lastRun, RegisteredResource, ROOT, runStack, RunOptions, StackRun } from "../tools/offlineStack";
+import { knownStacks, lastRun, MOCK_VPC_ID, RegisteredResource, ROOT, runStack, RunOptions, StackRun } from "../tools/offlineStack";
 
 export function ofType(run: StackRun, type: string): RegisteredResource[] {
     return run.resources.filter((r) => r.type === type);
@@ -37,6 +37,26 @@ export function envOf(task: RegisteredResource): Record<string, string> {
  * by the policy pack and the snapshots, not by these tests, so changing them never breaks a spec.
  */
 export const FIXTURES = path.join(ROOT, "test", "fixtures");
+
+/**
+ * What a service component (OneHubMasterService, OneHubSlaveService) needs and has no default for,
+ * as a program that composes the pieces would pass it; a fresh object each call.
+ */
+export function serviceArgs() {
+    const secret = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+    return {
+        clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        vpcId: MOCK_VPC_ID,
+        subnetIds: ["subnet-01111111", "subnet-11111111"],
+        secrets: { SQL_DSN: secret("dsn"), SESSION_SECRET: secret("session"), USER_TOKEN_SECRET: secret("token") } as Record<
+            string,
+            string
+        >,
+        listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
+        albSecurityGroupId: "sg-alb",
+        databaseSecurityGroupId: "sg-db",
+    };
+}
 
 /** Runs a fixture stack (test/fixtures/Pulumi.<stack>.yaml over the repository's Pulumi.yaml). */
 export function fixtureRun(stack: string, options: RunOptions = {}, program?: Parameters<typeof runStack>[2]): Promise<StackRun> {

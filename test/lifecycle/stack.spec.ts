@@ -8,7 +8,7 @@ import { OneHubMasterService } from "../../components/services/oneHubMasterServi
 import { OneHubSlaveService } from "../../components/services/oneHubSlaveService";
 import { MOCK_VPC_ID, MOCK_VPC_WITHOUT_IGW, MOCK_ZONES, RegisteredResource, StackRun } from "../../tools/offlineStack";
 import { assertWaitsFor, dependsDirectlyOn, waitsFor } from "../graph";
-import { container, envOf, expectConfigError, fixtureRun, ofType, one, stackRun } from "../util";
+import { container, envOf, expectConfigError, fixtureRun, ofType, one, serviceArgs, stackRun } from "../util";
 
 const SERVICE = "aws:ecs/service:Service";
 const TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -294,16 +294,7 @@ describe("lifecycle: updates of a stack that has run for a year", () => {
 
 describe("lifecycle: the checks above can fail", () => {
     it("services given bare secret ARNs would not wait for the database or the secret values", async () => {
-        const arn = (n: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${n}-AbCdEf`;
-        const args = {
-            clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-            vpcId: MOCK_VPC_ID,
-            subnetIds: ["subnet-01111111", "subnet-11111111"],
-            secrets: { SQL_DSN: arn("dsn"), SESSION_SECRET: arn("session"), USER_TOKEN_SECRET: arn("token") },
-            listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-            albSecurityGroupId: "sg-alb",
-            databaseSecurityGroupId: "sg-db",
-        };
+        const args = serviceArgs();
         const run = await fixtureRun("dev", {}, () => {
             const writer = new aws.rds.ClusterInstance("bare-writer", {
                 clusterIdentifier: "c",

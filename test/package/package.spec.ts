@@ -7,7 +7,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { MOCK_VPC_ID, RegisteredResource, ROOT, StackRun } from "../../tools/offlineStack";
 import { dependsDirectlyOn } from "../graph";
-import { container, fixtureRun, ofType, one } from "../util";
+import { container, fixtureRun, ofType, one, serviceArgs } from "../util";
 import { Consumer, installedPackage } from "./consumer";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -229,15 +229,8 @@ describe("the npm package", function () {
     });
 
     describe("composed pieces keep OneHub's protections", () => {
-        const arn = (n: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${n}-AbCdEf`;
-        const serviceArgs = {
-            clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
-            vpcId: MOCK_VPC_ID,
-            subnetIds: ["subnet-01111111", "subnet-11111111"],
-            secrets: { SQL_DSN: arn("dsn"), SESSION_SECRET: arn("session"), USER_TOKEN_SECRET: arn("token") },
-            listenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge-alb/0123456789abcdef/fedcba9876543210",
-            albSecurityGroupId: "sg-alb",
-            databaseSecurityGroupId: "sg-db",
+        const pieceArgs = {
+            ...serviceArgs(),
             masterServiceName: "master",
         };
 
@@ -245,7 +238,7 @@ describe("the npm package", function () {
             const { OneHubSlaveService } = consumer.require("onehub");
             await fixtureRun("dev", {}, () => {
                 assert.throws(
-                    () => new OneHubSlaveService("slave", { ...serviceArgs, maxCount: 20, databaseMaxConnections: 90 }),
+                    () => new OneHubSlaveService("slave", { ...pieceArgs, maxCount: 20, databaseMaxConnections: 90 }),
                     /OneHubSlaveService args\.sqlMaxOpenConns = 20 is invalid: × 21 tasks \(OneHubSlaveService args\.maxCount \+ 1 master\) .* max_connections \(90\): lower it to 3/,
                 );
             });
@@ -261,7 +254,7 @@ describe("the npm package", function () {
                         maxCapacity: 1,
                         rebootedMaxCapacity: 1,
                     });
-                    new OneHubSlaveService("slave", { ...serviceArgs, maxCount: 20, databaseMaxConnections: db.maxConnections });
+                    new OneHubSlaveService("slave", { ...pieceArgs, maxCount: 20, databaseMaxConnections: db.maxConnections });
                 }),
                 /OneHubSlaveService args\.sqlMaxOpenConns = 20 is invalid/,
             );
@@ -275,7 +268,7 @@ describe("the npm package", function () {
                     /OneHub args\.slaveCpuTarget = 95 is invalid: must be a whole number from 10 to 90/,
                 );
                 assert.throws(
-                    () => new OneHubSlaveService("slave", { ...serviceArgs, cpuTarget: 95 }),
+                    () => new OneHubSlaveService("slave", { ...pieceArgs, cpuTarget: 95 }),
                     /OneHubSlaveService args\.cpuTarget = 95 is invalid: must be a whole number from 10 to 90/,
                 );
             });
