@@ -204,7 +204,7 @@ export function roleOfTaskDefinition(task: PolicyResource, field: TaskRoleField,
  * or ARN where known; for one that names no role of the stack by those (under mocks, where ids
  * are not known), by its dependency on exactly one role.
  */
-export function attachedTo(role: PolicyResource, candidates: PolicyResource[], resources: PolicyResource[]): PolicyResource[] {
+function attachedTo(role: PolicyResource, candidates: PolicyResource[], resources: PolicyResource[]): PolicyResource[] {
     const roles = resources.filter((r) => r.isType(aws.iam.Role));
     const namesOf = (r: PolicyResource) =>
         [known(() => r.props.id), known(() => r.props.name), known(() => r.props.arn)].filter((v): v is string => typeof v === "string");
@@ -230,11 +230,7 @@ export function attachedTo(role: PolicyResource, candidates: PolicyResource[], r
  * aws.iam.PolicyAttachment's `users`, by the user's id, name or ARN where known, else by the
  * candidate's dependency on exactly one user.
  */
-export function attachedToPrincipal(
-    principal: PolicyResource,
-    candidates: PolicyResource[],
-    resources: PolicyResource[],
-): PolicyResource[] {
+function attachedToPrincipal(principal: PolicyResource, candidates: PolicyResource[], resources: PolicyResource[]): PolicyResource[] {
     if (principal.isType(aws.iam.Role)) {
         return attachedTo(principal, candidates, resources);
     }
@@ -254,4 +250,61 @@ export function attachedToPrincipal(
         const dependsOn = c.dependencies.filter((d) => d.isType(aws.iam.User));
         return dependsOn.length === 1 && dependsOn[0].urn === principal.urn;
     });
+}
+
+/** One IAM policy document a principal holds, where it comes from, and the resource to report on. */
+export interface HeldDocument {
+    where: string;
+    urn: string;
+    document: unknown;
+    /** The customer-managed policy (aws.iam.Policy) it is, when attached as one. */
+    policyUrn?: string;
+}
+
+/**
+ * Everything a role or user of the stack holds: a role's inline policies, its role or user policies,
+ * the customer-managed policies of the stack attached to it (found by ARN, or by the attachment's
+ * dependency on exactly one policy), and the managed policies it gets by ARN only (a role's
+ * managedPolicyArns, attachments of policies the stack does not define).
+ */
+export function heldPolicies(
+    principal: PolicyResource,
+    resources: PolicyResource[],
+): { documents: HeldDocument[]; managed: { arn: string; urn: string }[] } {
+    const kind = principal.isType(aws.iam.User) ? "user" : "role";
+    const inline = resources.filter((r) => (kind === "role" ? r.isType(aws.iam.RolePolicy) : r.isType(aws.iam.UserPolicy)));
+    const attachments = resources.filter(
+        (r) =>
+            (kind === "role" ? r.isType(aws.iam.RolePolicyAttachment) : r.isType(aws.iam.UserPolicyAttachment)) ||
+            r.isType(aws.iam.PolicyAttachment),
+    );
+    const customerPolicies = resources.filter((r) => r.isType(aws.iam.Policy));
+    const documents: HeldDocument[] = [
+        ...(kind === "role" ? (principal.props.inlinePolicies ?? []) : []).map((p: { name?: string; policy?: unknown }) => ({
+            where: `inline policy ${p.name ?? ""}`.trim(),
+            urn: principal.urn,
+            document: p.policy,
+        })),
+        ...attachedToPrincipal(principal, inline, resources).map((p) => ({
+            where: `${kind} policy ${p.name}`,
+            urn: p.urn,
+            document: p.props.policy,
+        })),
+    ];
+    const managed: { arn: string; urn: string }[] = (kind === "role" ? (principal.props.managedPolicyArns ?? []) : []).map(
+        (arn: string) => ({ arn, urn: principal.urn }),
+    );
+    for (const attachment of attachedToPrincipal(principal, attachments, resources)) {
+        const arn = String(known(() => attachment.props.policyArn) ?? "");
+        const dependsOnPolicies = attachment.dependencies.filter((d) => d.isType(aws.iam.Policy));
+        const policy =
+            customerPolicies.find((p) => known(() => p.props.arn) === arn) ??
+            (dependsOnPolicies.length === 1 ? dependsOnPolicies[0] : undefined);
+        if (policy) {
+            documents.push({ where: `policy ${policy.name}`, urn: attachment.urn, document: policy.props.policy, policyUrn: policy.urn });
+        } else {
+            managed.push({ arn, urn: attachment.urn });
+        }
+    }
+    return { documents, managed };
 }

@@ -34,9 +34,9 @@ import {
     vpcIngressSource,
 } from "./helpers";
 import {
-    attachedTo,
-    attachedToPrincipal,
     containersOf,
+    HeldDocument,
+    heldPolicies,
     Ingress,
     ingressInto,
     ingressOf,
@@ -579,9 +579,6 @@ export const taskRoleNoSecretAccess: StackValidationPolicy = {
                 .map((c) => known(() => c.props.configuration?.executeCommandConfiguration?.kmsKeyId))
                 .filter((k): k is string => typeof k === "string" && k !== ""),
         ];
-        const rolePolicies = args.resources.filter((r) => r.isType(aws.iam.RolePolicy));
-        const attachments = args.resources.filter((r) => r.isType(aws.iam.RolePolicyAttachment) || r.isType(aws.iam.PolicyAttachment));
-        const customerPolicies = args.resources.filter((r) => r.isType(aws.iam.Policy));
         const seen = new Set<string>();
         for (const { task, role } of roles) {
             if (seen.has(role.urn)) {
@@ -589,36 +586,7 @@ export const taskRoleNoSecretAccess: StackValidationPolicy = {
             }
             seen.add(role.urn);
             const label = `${role.name} (the task role of ${task.name})`;
-            const documents: { where: string; urn: string; document: unknown }[] = [
-                ...(role.props.inlinePolicies ?? []).map((p: { name?: string; policy?: unknown }) => ({
-                    where: `inline policy ${p.name ?? ""}`.trim(),
-                    urn: role.urn,
-                    document: p.policy,
-                })),
-                ...attachedTo(role, rolePolicies, args.resources).map((p) => ({
-                    where: `role policy ${p.name}`,
-                    urn: p.urn,
-                    document: p.props.policy,
-                })),
-            ];
-            const managed: { arn: string; urn: string }[] = (role.props.managedPolicyArns ?? []).map((arn: string) => ({
-                arn,
-                urn: role.urn,
-            }));
-            for (const attachment of attachedTo(role, attachments, args.resources)) {
-                const arn = String(known(() => attachment.props.policyArn) ?? "");
-                const policy =
-                    customerPolicies.find((p) => known(() => p.props.arn) === arn) ??
-                    (() => {
-                        const deps = attachment.dependencies.filter((d) => d.isType(aws.iam.Policy));
-                        return deps.length === 1 ? deps[0] : undefined;
-                    })();
-                if (policy) {
-                    documents.push({ where: `policy ${policy.name}`, urn: attachment.urn, document: policy.props.policy });
-                } else {
-                    managed.push({ arn, urn: attachment.urn });
-                }
-            }
+            const { documents, managed } = heldPolicies(role, args.resources);
             for (const { arn, urn } of managed.filter((m) => BROAD_TASK_ROLE_POLICIES.test(m.arn))) {
                 report(`${label} gets ${arn}, which reads secrets, SSM parameters or KMS keys; the task role needs none of them`, urn);
             }
@@ -866,12 +834,7 @@ export const bedrockInvokeOnly: StackValidationPolicy = {
         if (principals.length === 0 && customerPolicies.length === 0) {
             return args.notApplicable("no IAM user, role or policy in the stack");
         }
-        const inline = args.resources.filter((r) => r.isType(aws.iam.RolePolicy) || r.isType(aws.iam.UserPolicy));
-        const attachments = args.resources.filter(
-            (r) => r.isType(aws.iam.RolePolicyAttachment) || r.isType(aws.iam.UserPolicyAttachment) || r.isType(aws.iam.PolicyAttachment),
-        );
-        type Document = { where: string; urn: string; document: unknown };
-        const checkDocuments = (label: string, documents: Document[], managed: { arn: string; urn: string }[]) => {
+        const checkDocuments = (label: string, documents: HeldDocument[], managed: { arn: string; urn: string }[]) => {
             const read = documents.map((d) => ({ ...d, statements: iamStatements(d.document) ?? [] }));
             const bedrock = read.some((d) => d.statements.some(grantsBedrock)) || managed.some((m) => MANAGED_BEDROCK_POLICIES.test(m.arn));
             if (!bedrock) {
@@ -897,38 +860,9 @@ export const bedrockInvokeOnly: StackValidationPolicy = {
         };
         const covered = new Set<string>();
         for (const principal of principals) {
-            const kind = principal.isType(aws.iam.User) ? "user" : "role";
-            const documents: Document[] = [
-                ...(kind === "role" ? (principal.props.inlinePolicies ?? []) : []).map((p: { name?: string; policy?: unknown }) => ({
-                    where: `inline policy ${p.name ?? ""}`.trim(),
-                    urn: principal.urn,
-                    document: p.policy,
-                })),
-                ...attachedToPrincipal(principal, inline, args.resources).map((p) => ({
-                    where: `${kind} policy ${p.name}`,
-                    urn: p.urn,
-                    document: p.props.policy,
-                })),
-            ];
-            const managed: { arn: string; urn: string }[] = (kind === "role" ? (principal.props.managedPolicyArns ?? []) : []).map(
-                (arn: string) => ({ arn, urn: principal.urn }),
-            );
-            for (const attachment of attachedToPrincipal(principal, attachments, args.resources)) {
-                const arn = String(known(() => attachment.props.policyArn) ?? "");
-                const policy =
-                    customerPolicies.find((p) => known(() => p.props.arn) === arn) ??
-                    (() => {
-                        const deps = attachment.dependencies.filter((d) => d.isType(aws.iam.Policy));
-                        return deps.length === 1 ? deps[0] : undefined;
-                    })();
-                if (policy) {
-                    covered.add(policy.urn);
-                    documents.push({ where: `policy ${policy.name}`, urn: attachment.urn, document: policy.props.policy });
-                } else {
-                    managed.push({ arn, urn: attachment.urn });
-                }
-            }
-            checkDocuments(`${principal.name} (IAM ${kind})`, documents, managed);
+            const { documents, managed } = heldPolicies(principal, args.resources);
+            documents.forEach((d) => d.policyUrn && covered.add(d.policyUrn));
+            checkDocuments(`${principal.name} (IAM ${principal.isType(aws.iam.User) ? "user" : "role"})`, documents, managed);
         }
         // A customer policy attached outside the stack (or not yet): the same rule, on its own.
         for (const policy of customerPolicies.filter((p) => !covered.has(p.urn))) {
